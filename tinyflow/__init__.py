@@ -1,0 +1,73 @@
+"""tinyflow: a small TensorFlow-style framework, written to be read.
+
+``import tinyflow as tf`` gives TensorFlow's names: eager execution by default,
+``GradientTape``, ``function`` tracing, and ``compat.v1`` graphs with ``Session``.
+
+>>> import tinyflow as tf
+>>> x = tf.Variable(2.0)
+>>> with tf.GradientTape() as tape:
+...     y = x ** 3
+>>> tape.gradient(y, x).numpy()
+12.0
+"""
+from tinyflow import ops as _ops  # noqa: F401  (registers every op)
+from tinyflow.eager.tape import GradientTape
+from tinyflow.framework import dtypes, errors
+from tinyflow.framework.context import executing_eagerly
+from tinyflow.framework.dispatch import convert_to_tensor
+from tinyflow.framework.dtypes import (
+    DType,
+    as_dtype,
+    bool,
+    double,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+)
+from tinyflow.framework.graph import Graph, Operation, control_dependencies, get_default_graph, name_scope
+from tinyflow.framework.registry import RegisterGradient, register_gradient
+from tinyflow.framework.tensor import Tensor
+from tinyflow.framework.tensor_shape import TensorShape
+from tinyflow.function import TensorSpec, function
+from tinyflow.gradients import gradients
+from tinyflow.ops.array_ops import expand_dims, reshape, shape, size
+from tinyflow.ops.base_ops import constant, group, identity, no_op, stop_gradient
+from tinyflow.ops.math_ops import (
+    add,
+    add_n,
+    cast,
+    divide,
+    equal,
+    exp,
+    greater,
+    greater_equal,
+    less,
+    less_equal,
+    log,
+    logical_and,
+    logical_not,
+    logical_or,
+    matmul,
+    maximum,
+    minimum,
+    multiply,
+    negative,
+    not_equal,
+    ones_like,
+    pow,
+    reduce_mean,
+    reduce_sum,
+    square,
+    subtract,
+    truediv,
+    zeros_like,
+)
+from tinyflow.variables import Variable
+
+__version__ = "0.1.0"

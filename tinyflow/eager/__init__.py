@@ -1,0 +1,1 @@
+"""Eager execution: ``GradientTape`` records eager ops so that they can be differentiated."""

@@ -1,0 +1,328 @@
+"""``tf.function``: trace Python into a graph once per input signature, then run the plan.
+
+Calling a ``Function`` computes a *signature key* from its arguments — dtype and
+shape for tensors, the value itself for Python scalars, identity for other
+objects. A new key means a new trace: the Python body runs once with symbolic
+placeholders, building a :class:`FuncGraph`; Python side effects (``print``)
+happen only then. Every call runs the traced graph through the same
+:class:`~tinyflow.framework.plan.Plan` executor a ``Session`` uses.
+
+>>> import tinyflow as tf
+>>> @tf.function
+... def f(x):
+...     print("tracing")
+...     return x * x
+>>> f(tf.constant(2.0)).numpy()
+tracing
+4.0
+>>> f(tf.constant(3.0)).numpy(), f.experimental_get_tracing_count()
+(9.0, 1)
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from tinyflow import backend
+from tinyflow.framework import context, dtypes
+from tinyflow.framework.dispatch import EAGER_CONTEXT, apply_op
+from tinyflow.framework.graph import Graph
+from tinyflow.framework.plan import Plan
+from tinyflow.framework.registry import OPS
+from tinyflow.framework.tensor import EagerTensor, SymbolicTensor, Tensor
+from tinyflow.framework.tensor_shape import TensorShape
+
+
+class TensorSpec:
+    """Describes a tensor argument: ``TensorSpec(shape=[None, 3], dtype=tf.float32)``."""
+
+    def __init__(self, shape, dtype=dtypes.float32, name: str | None = None):
+        self.shape = TensorShape(shape)
+        self.dtype = dtypes.as_dtype(dtype)
+        self.name = name
+
+    def is_compatible_with(self, value) -> bool:
+        return getattr(value, "dtype", None) == self.dtype and self.shape.is_compatible_with(value.shape)
+
+    def __repr__(self) -> str:
+        return f"TensorSpec(shape={self.shape}, dtype={self.dtype!r}, name={self.name!r})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, TensorSpec) and (self.shape, self.dtype) == (other.shape, other.dtype)
+
+    def __hash__(self) -> int:
+        return hash((self.shape, self.dtype))
+
+
+class FuncGraph(Graph):
+    """The graph a ``function`` traces into. Eager tensors used inside become captures."""
+
+    _is_function = True
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+        self.captures: list[tuple[EagerTensor, SymbolicTensor]] = []
+        self._capture_ids: dict[int, SymbolicTensor] = {}
+        self.created_variables: list = []
+
+    def _capture(self, value: Tensor) -> Tensor:
+        if isinstance(value, SymbolicTensor):
+            if value.graph is not self:
+                raise ValueError(f"{value} belongs to another graph and cannot be used inside the "
+                                 f"tf.function '{self.name}'. Pass it as an argument instead.")
+            return value
+        ph = self._capture_ids.get(id(value))
+        if ph is None:
+            with self.name_scope(None), self.control_dependencies(None):
+                ph = apply_op("Placeholder", [], {"dtype": value.dtype, "shape": value.shape}, name="capture")
+            self._capture_ids[id(value)] = ph
+            self.captures.append((value, ph))
+        return ph
+
+    def _note_variable_created(self, var) -> None:
+        self.created_variables.append(var)
+
+
+class ConcreteFunction:
+    """One trace of a ``Function``: a graph plus its compiled plan."""
+
+    def __init__(self, graph: FuncGraph, inputs: list, structured_outputs, output_leaves: list, arg_template):
+        self.graph = graph
+        self.inputs = inputs
+        self.structured_outputs = structured_outputs
+        self.outputs = [t for t in output_leaves if isinstance(t, SymbolicTensor)]
+        self._arg_template = arg_template
+        effects = [op for op in graph.get_operations() if OPS[op.type].side_effects]
+        feeds = inputs + [ph for _, ph in graph.captures]
+        self._plan = Plan(graph, self.outputs, effects, feeds, ctx=EAGER_CONTEXT)
+
+    @property
+    def captured_inputs(self) -> list:
+        return [c for c, _ in self.graph.captures]
+
+    def __call__(self, *args, **kwargs):
+        leaves: list = []
+        _flatten_args((args, kwargs), leaves)
+        xp = backend.xp
+        values = [_array_of(x, xp) for x in leaves if _is_tensor_arg(x)]
+        values += [c._value for c, _ in self.graph.captures]
+        results = iter(self._plan.run(values))
+        return _pack_outputs(self.structured_outputs, results)
+
+
+class Function:
+    """A Python function compiled to graphs on demand. Created by :func:`function`."""
+
+    def __init__(self, python_function, input_signature=None, autograph: bool = True, jit_compile=None,
+                 reduce_retracing: bool = False, name: str | None = None):
+        self._python_function = python_function
+        self._input_signature = list(input_signature) if input_signature is not None else None
+        self._autograph = autograph
+        self._cache: dict = {}
+        self._tracing_count = 0
+        self._bound: dict[int, Function] = {}
+        self.__name__ = name or getattr(python_function, "__name__", "function")
+        functools.update_wrapper(self, python_function, updated=())
+
+    @property
+    def python_function(self):
+        return self._python_function
+
+    def _converted(self):
+        if not self._autograph:
+            return self._python_function
+        from tinyflow.autograph import convert  # noqa: PLC0415
+
+        return convert(self._python_function)
+
+    def __get__(self, instance, owner):
+        if instance is None:
+            return self
+        bound = self._bound.get(id(instance))
+        if bound is None:
+            bound = Function(functools.partial(self._python_function, instance), self._input_signature,
+                             self._autograph, name=self.__name__)
+            bound._python_function.__name__ = self.__name__  # type: ignore[attr-defined]
+            self._bound[id(instance)] = bound
+        return bound
+
+    def __call__(self, *args, **kwargs):
+        if context.building_graph() is not None:  # called while tracing: inline the Python body
+            return self._converted()(*args, **kwargs)
+        args = self._apply_signature(args)
+        key = _signature_key((args, kwargs))
+        concrete = self._cache.get(key)
+        if concrete is None:
+            concrete = self._cache[key] = self._trace(args, kwargs)
+        return concrete(*args, **kwargs)
+
+    def get_concrete_function(self, *args, **kwargs) -> ConcreteFunction:
+        """The trace for these arguments (tracing now if needed)."""
+        if not args and not kwargs and self._input_signature is not None:
+            args = tuple(self._input_signature)
+        args = self._apply_signature(args)
+        key = _signature_key((args, kwargs))
+        if key not in self._cache:
+            self._cache[key] = self._trace(args, kwargs)
+        return self._cache[key]
+
+    def experimental_get_tracing_count(self) -> int:
+        """How many times the Python body has been traced."""
+        return self._tracing_count
+
+    def _apply_signature(self, args: tuple) -> tuple:
+        sig = self._input_signature
+        if sig is None:
+            return args
+        if len(args) != len(sig):
+            raise TypeError(f"{self.__name__}() takes {len(sig)} positional arguments as given by its "
+                            f"input_signature, got {len(args)}.")
+        out = []
+        for i, (a, spec) in enumerate(zip(args, sig)):
+            if isinstance(a, TensorSpec):
+                out.append(a)
+                continue
+            t = a if isinstance(a, Tensor) else EagerTensor(np.asarray(a, spec.dtype.as_numpy_dtype))
+            if not spec.is_compatible_with(t):
+                raise TypeError(f"Binding inputs to tf.function `{self.__name__}` failed: argument {i} is "
+                                f"{t.dtype.name} {t.shape}, which does not match {spec}.")
+            out.append(_SpecArg(t, spec))
+        return tuple(out)
+
+    def _trace(self, args: tuple, kwargs: dict) -> ConcreteFunction:
+        graph = FuncGraph(self.__name__)
+        leaves: list = []
+        template = _flatten_args((args, kwargs), leaves)
+        first_trace = self._tracing_count == 0
+        self._tracing_count += 1
+        with graph.as_default():
+            inputs, symbolic = [], []
+            for i, x in enumerate(leaves):
+                if _is_tensor_arg(x):
+                    spec = x.spec if isinstance(x, _SpecArg | TensorSpec) else None
+                    dtype = spec.dtype if spec else _dtype_of(x)
+                    shape = spec.shape if spec else TensorShape(np.shape(x))
+                    name = (spec.name if spec and spec.name else None) or f"arg{i}"
+                    ph = apply_op("Placeholder", [], {"dtype": dtype, "shape": shape}, name=name)
+                    inputs.append(ph)
+                    symbolic.append(ph)
+                else:
+                    symbolic.append(x)
+            sym_args, sym_kwargs = _unflatten_args(template, iter(symbolic))
+            result = self._converted()(*sym_args, **sym_kwargs)
+            out_leaves: list = []
+            structured = _flatten_outputs(result, out_leaves, graph)
+        if graph.created_variables and not first_trace:
+            raise ValueError(
+                f"tf.function '{self.__name__}' only supports singleton tf.Variables created on the first "
+                "call. Make sure the tf.Variable is only created once or created outside tf.function."
+            )
+        return ConcreteFunction(graph, inputs, structured, out_leaves, template)
+
+    def __repr__(self) -> str:
+        return f"<tinyflow.function {self.__name__} (traced {self._tracing_count} times)>"
+
+
+def function(func=None, input_signature=None, autograph: bool = True, jit_compile=None,
+             reduce_retracing: bool = False, experimental_compile=None, name: str | None = None):
+    """Compile ``func`` into a graph-backed callable. Usable as ``@tf.function`` or ``@tf.function(...)``."""
+    if func is None:
+        return functools.partial(function, input_signature=input_signature, autograph=autograph,
+                                 jit_compile=jit_compile, reduce_retracing=reduce_retracing, name=name)
+    return Function(func, input_signature, autograph, jit_compile, reduce_retracing, name)
+
+
+# -- argument and output plumbing ----------------------------------------------------------------
+class _SpecArg:
+    """An argument bound to an input_signature spec (keys the cache by the spec, not the shape)."""
+
+    __slots__ = ("value", "spec")
+
+    def __init__(self, value, spec):
+        self.value, self.spec = value, spec
+
+
+def _is_tensor_arg(x) -> bool:
+    return isinstance(x, EagerTensor | np.ndarray | _SpecArg | TensorSpec)
+
+
+def _dtype_of(x):
+    return x.dtype if isinstance(x, EagerTensor) else dtypes.from_numpy(np.asarray(x).dtype)
+
+
+def _array_of(x, xp):
+    if isinstance(x, _SpecArg):
+        x = x.value
+    if isinstance(x, EagerTensor):
+        return x._value
+    return xp.asarray(x)
+
+
+def _signature_key(x):
+    if isinstance(x, _SpecArg):
+        return ("S", x.spec)
+    if isinstance(x, EagerTensor):
+        return ("T", x.dtype, x._value.shape)
+    if isinstance(x, np.ndarray):
+        return ("T", x.dtype, x.shape)
+    if isinstance(x, list | tuple):
+        return (type(x).__name__, tuple(_signature_key(v) for v in x))
+    if isinstance(x, dict):
+        return ("dict", tuple((k, _signature_key(x[k])) for k in sorted(x)))
+    if isinstance(x, SymbolicTensor):
+        raise TypeError(f"A graph tensor ({x.name}) was passed to a tf.function from outside its graph.")
+    try:
+        hash(x)
+        return ("P", type(x), x)
+    except TypeError:
+        return ("O", id(x))  # unhashable objects (models, variables) are keyed by identity
+
+
+def _flatten_args(x, leaves: list):
+    if isinstance(x, list | tuple) and not hasattr(x, "_fields"):
+        return (type(x), [_flatten_args(v, leaves) for v in x])
+    if isinstance(x, dict):
+        return (dict, [(k, _flatten_args(x[k], leaves)) for k in sorted(x)])
+    leaves.append(x)
+    return None
+
+
+def _unflatten_args(template, it):
+    if template is None:
+        return next(it)
+    kind, items = template
+    if kind is dict:
+        return {k: _unflatten_args(t, it) for k, t in items}
+    return kind(_unflatten_args(t, it) for t in items)
+
+
+def _flatten_outputs(x, leaves: list, graph):
+    """Template of the outputs; tensor leaves are appended to ``leaves``."""
+    if isinstance(x, list | tuple):
+        items = [_flatten_outputs(v, leaves, graph) for v in x]
+        return ("nt", type(x), items) if hasattr(x, "_fields") else (type(x), items)
+    if isinstance(x, dict):
+        return (dict, type(x), [(k, _flatten_outputs(v, leaves, graph)) for k, v in x.items()])
+    if hasattr(x, "_graph_handle"):  # a Variable: return its value
+        x = x.value()
+    if isinstance(x, EagerTensor):
+        x = apply_op("Identity", [graph._capture(x)])
+    if isinstance(x, SymbolicTensor):
+        leaves.append(x)
+        return ("t",)
+    return ("py", x)
+
+
+def _pack_outputs(template, results):
+    tag = template[0]
+    if tag == "t":
+        return EagerTensor(next(results))
+    if tag == "py":
+        return template[1]
+    if tag == "nt":
+        return template[1](*[_pack_outputs(t, results) for t in template[2]])
+    if tag is dict:
+        return template[1]((k, _pack_outputs(t, results)) for k, t in template[2])
+    return tag(_pack_outputs(t, results) for t in template[1])

@@ -1,0 +1,133 @@
+"""Reverse-mode differentiation, shared by ``tf.gradients`` (graphs) and ``GradientTape``.
+
+``backprop`` walks a list of recorded ops in reverse topological order. For each op it
+sums the gradients arriving at its outputs, calls the op's registered gradient
+function and passes the results on to the op's inputs. Gradient functions are built
+from tinyflow ops, so the result is itself a graph (or eager tensors that an outer
+tape records) — which is why higher-order gradients work.
+
+>>> import tinyflow as tf
+>>> with tf.Graph().as_default():
+...     x = tf.constant(3.0)
+...     y = x * x
+...     (dy,) = tf.gradients(y, [x])
+...     print(tf.compat.v1.Session().run(dy))
+6.0
+"""
+from __future__ import annotations
+
+from tinyflow.framework import context
+from tinyflow.framework.registry import GRADIENTS
+
+
+def backprop(ops: list, targets: list, target_grads: list, sources: list, source_keys: list,
+             stop_keys: frozenset = frozenset(), zeros_for_unconnected: bool = False) -> list:
+    """Gradients of sum(targets · target_grads) with respect to each source.
+
+    ``ops`` are recorded ops (graph Operations or tape entries) in topological order;
+    tensors are identified by ``id``; an eager variable stands for itself, a graph
+    variable for its handle tensor. Returns one gradient (or None) per source.
+    """
+    from tinyflow.ops import math_ops  # noqa: PLC0415  (ops are defined after this module)
+
+    source_set = set(source_keys)
+    # Forward: which ops depend on a source? Only those can carry gradient to one.
+    reaches_source = set(source_set)
+    live = []
+    for op in ops:
+        if any(key(t) in reaches_source for t in op.inputs):
+            live.append(op)
+            reaches_source.update(key(t) for t in op.outputs)
+    # Backward: which of those lead to a target?
+    needed = {key(t) for t in targets}
+    relevant = []
+    for op in reversed(live):
+        if any(key(t) in needed for t in op.outputs):
+            relevant.append(op)
+            needed.update(key(t) for t in op.inputs)
+
+    grads: dict[int, list] = {}
+    for t, g in zip(targets, target_grads):
+        grads.setdefault(key(t), []).append(g)
+
+    for op in relevant:  # already in reverse topological order
+        out_grads = [None if key(t) in stop_keys else _sum(grads.get(key(t))) for t in op.outputs]
+        if all(g is None for g in out_grads):
+            continue
+        if op.type not in GRADIENTS:
+            raise LookupError(
+                f"No gradient defined for operation '{op.name}' (op type: {op.type}). Wrap it in "
+                "tf.stop_gradient if no gradient should flow, or register one with @tf.RegisterGradient."
+            )
+        grad_fn = GRADIENTS[op.type]
+        if grad_fn is None:  # declared not differentiable
+            continue
+        out_grads = [math_ops.zeros_like(t) if g is None else g for t, g in zip(op.outputs, out_grads)]
+        in_grads = grad_fn(op, *out_grads)
+        if not isinstance(in_grads, list | tuple):
+            in_grads = [in_grads]
+        if len(in_grads) != len(op.inputs):
+            raise ValueError(f"Gradient function for '{op.type}' returned {len(in_grads)} gradients "
+                             f"but the op has {len(op.inputs)} inputs.")
+        for t, g in zip(op.inputs, in_grads):
+            if g is not None and key(t) in reaches_source and _differentiable(t):
+                grads.setdefault(key(t), []).append(g)
+
+    results = []
+    for s, k in zip(sources, source_keys):
+        g = _sum(grads.get(k))
+        if g is None and zeros_for_unconnected:
+            g = math_ops.zeros_like(s)
+        results.append(g)
+    return results
+
+
+key = id  # tensors are identified by identity (they are unhashable, as in TF2)
+
+
+def _differentiable(t) -> bool:
+    dt = getattr(t, "dtype", None)
+    return dt is None or dt.is_floating
+
+
+def _sum(gs: list | None):
+    if not gs:
+        return None
+    if len(gs) == 1:
+        return gs[0]
+    from tinyflow.ops import math_ops  # noqa: PLC0415
+
+    return math_ops.add_n(gs)
+
+
+def gradients(ys, xs, grad_ys=None, name: str = "gradients", stop_gradients=None,
+              unconnected_gradients: str = "none", colocate_gradients_with_ops=False, gate_gradients=False,
+              aggregation_method=None) -> list:
+    """``tf.gradients``: symbolic gradients of ``sum(ys)`` with respect to ``xs`` in a graph.
+
+    Returns a list with one tensor per ``x``, or ``None`` for an ``x`` that ``ys`` does
+    not depend on (``unconnected_gradients='zero'`` gives zeros instead).
+    """
+    from tinyflow.framework.graph import name_scope  # noqa: PLC0415
+    from tinyflow.ops import math_ops  # noqa: PLC0415
+
+    g = context.building_graph()
+    if g is None:
+        raise RuntimeError("tf.gradients is not supported when eager execution is enabled. "
+                           "Use tf.GradientTape instead.")
+    ys = list(ys) if isinstance(ys, list | tuple) else [ys]
+    xs_list = list(xs) if isinstance(xs, list | tuple) else [xs]
+    xs_t = [x._graph_handle(g) if hasattr(x, "_graph_handle") else x for x in xs_list]
+    ys = [y.value() if hasattr(y, "_graph_handle") else y for y in ys]
+    if grad_ys is None:
+        grad_ys = [None] * len(ys)
+    elif not isinstance(grad_ys, list | tuple):
+        grad_ys = [grad_ys]
+    stop = [s._graph_handle(g) if hasattr(s, "_graph_handle") else s for s in (stop_gradients or [])]
+    if not isinstance(stop_gradients, list | tuple | type(None)):
+        stop = [stop_gradients]
+    with name_scope(name):
+        seeds = [math_ops.ones_like(y) if gy is None else gy for y, gy in zip(ys, grad_ys)]
+        return backprop(g.get_operations(), ys, seeds, xs_t, [key(x) for x in xs_t],
+                        stop_keys=frozenset(key(s) for s in stop),
+                        zeros_for_unconnected=(unconnected_gradients == "zero"))

@@ -1,0 +1,58 @@
+"""Helpers for gradient functions. The one that matters: :func:`unbroadcast`.
+
+When ``x`` of shape (3,) is added to ``y`` of shape (2, 3), numpy broadcasting
+repeats ``x`` twice; so the gradient for ``x`` must add up those two copies. One
+helper does that for every binary op, instead of each op repeating the steps.
+
+>>> import tinyflow as tf
+>>> from tinyflow.ops._grad_util import unbroadcast
+>>> unbroadcast(tf.ones([2, 3]), tf.zeros([3])).numpy()
+array([2., 2., 2.], dtype=float32)
+"""
+from __future__ import annotations
+
+from tinyflow.framework.dispatch import apply_op
+from tinyflow.framework.registry import register_gradient, register_op
+
+
+def unbroadcast(grad, x):
+    """Sum ``grad`` over the axes that broadcasting added or stretched, giving ``x``'s shape."""
+    from tinyflow.ops import array_ops, math_ops  # noqa: PLC0415
+
+    gs, xs = grad.shape, x.shape
+    if gs.is_fully_defined() and xs.is_fully_defined():
+        if gs.as_list() == xs.as_list():
+            return grad
+        lead = gs.rank - xs.rank
+        axes = list(range(lead)) + [lead + i for i, d in enumerate(xs) if d == 1 and gs[lead + i] != 1]
+        summed = math_ops.reduce_sum(grad, axis=axes) if axes else grad
+        return array_ops.reshape(summed, xs.as_list())
+    return apply_op("SumToShapeOf", [grad, x])  # shapes known only at run time
+
+
+def _sum_to_shape_of(xp, grad, x):
+    lead = grad.ndim - x.ndim
+    stretched = tuple(lead + i for i, d in enumerate(x.shape) if d == 1 and grad.shape[lead + i] != 1)
+    axes = tuple(range(lead)) + stretched
+    return xp.sum(grad, axis=axes, dtype=grad.dtype).reshape(x.shape) if axes else grad.reshape(x.shape)
+
+
+register_op("SumToShapeOf", kernel=_sum_to_shape_of, shape=lambda g, x: (x.shape, g.dtype))
+
+
+@register_gradient("SumToShapeOf")
+def _sum_to_shape_grad(op, grad):
+    return [apply_op("BroadcastLike", [grad, op.inputs[0]]), None]
+
+
+def _broadcast_like(xp, g, target):
+    return xp.broadcast_to(g, target.shape)
+
+
+register_op("BroadcastLike", kernel=_broadcast_like, shape=lambda g, t: (t.shape, g.dtype))
+
+
+@register_gradient("BroadcastLike")
+def _broadcast_like_grad(op, grad):
+    return [unbroadcast(grad, op.inputs[0]), None]
+
