@@ -36,38 +36,10 @@ from tinyflow.framework.tensor import Tensor
 from tinyflow.framework.tensor_shape import TensorShape
 from tinyflow.function import TensorSpec, function
 from tinyflow.gradients import gradients
-from tinyflow.ops.array_ops import expand_dims, reshape, shape, size
+from tinyflow.ops.array_ops import *  # noqa: F403  (each op module lists its public names in __all__)
 from tinyflow.ops.base_ops import constant, group, identity, no_op, stop_gradient
-from tinyflow.ops.math_ops import (
-    add,
-    add_n,
-    cast,
-    divide,
-    equal,
-    exp,
-    greater,
-    greater_equal,
-    less,
-    less_equal,
-    log,
-    logical_and,
-    logical_not,
-    logical_or,
-    matmul,
-    maximum,
-    minimum,
-    multiply,
-    negative,
-    not_equal,
-    ones_like,
-    pow,
-    reduce_mean,
-    reduce_sum,
-    square,
-    subtract,
-    truediv,
-    zeros_like,
-)
+from tinyflow.ops.math_ops import *  # noqa: F403
 from tinyflow.variables import Variable
+from tinyflow import compat  # noqa: E402
 
 __version__ = "0.1.0"

@@ -98,7 +98,7 @@ def _check_dtypes(opdef: OpDef, inputs: list) -> None:
                         f"cannot compute {opdef.name} as input #{i}(zero-based) was expected to be a "
                         f"{first._tf_name} tensor but is a {t.dtype._tf_name} tensor [Op:{opdef.name}]",
                     )
-                names = ("x", "y") if len(inputs) == 2 else (f"input #0", f"input #{i}")
+                names = ("x", "y") if len(inputs) == 2 else ("input #0", f"input #{i}")
                 raise TypeError(
                     f"Input '{names[1]}' of '{opdef.name}' Op has type {t.dtype.name} that does not match "
                     f"type {first.name} of argument '{names[0]}'."

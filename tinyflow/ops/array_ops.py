@@ -13,6 +13,8 @@ from tinyflow.framework.dispatch import apply_op, convert_to_tensor
 from tinyflow.framework.registry import ShapeError, not_differentiable, register_gradient, register_op
 from tinyflow.framework.tensor_shape import TensorShape
 
+__all__ = ["expand_dims", "reshape", "shape", "size"]
+
 
 # -- reshape ----------------------------------------------------------------------------------
 def _reshape_kernel(xp, x, shape):

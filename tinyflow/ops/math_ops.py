@@ -19,6 +19,13 @@ from tinyflow.framework.registry import ShapeError, not_differentiable, register
 from tinyflow.framework.tensor_shape import TensorShape, broadcast_shapes
 from tinyflow.ops._grad_util import unbroadcast
 
+__all__ = [
+    "add", "add_n", "cast", "divide", "equal", "exp", "floordiv", "floormod", "greater", "greater_equal",
+    "less", "less_equal", "log", "logical_and", "logical_not", "logical_or", "matmul", "maximum", "minimum",
+    "mod", "multiply", "negative", "not_equal", "ones_like", "pow", "reduce_mean", "reduce_sum", "square",
+    "subtract", "truediv", "zeros_like",
+]
+
 FLOATS = ("float16", "float32", "float64")
 NUMBERS = FLOATS + ("int8", "int16", "int32", "int64", "uint8")
 

@@ -1,0 +1,40 @@
+"""``tf.compat.v1``: TensorFlow 1's graph-and-session API.
+
+>>> import tinyflow as tf
+>>> g = tf.Graph()
+>>> with g.as_default():
+...     a = tf.compat.v1.placeholder(tf.float32, [2], name="a")
+...     b = tf.compat.v1.Variable([1.0, 1.0])
+...     c = a + b
+>>> with tf.compat.v1.Session(graph=g) as sess:
+...     _ = sess.run(tf.compat.v1.global_variables_initializer())
+...     print(sess.run(c, {a: [1.0, 2.0]}))
+[2. 3.]
+"""
+from tinyflow.framework.context import (  # noqa: F401
+    disable_eager_execution,
+    enable_eager_execution,
+    executing_eagerly,
+    get_default_graph,
+    reset_default_graph,
+)
+from tinyflow.gradients import gradients  # noqa: F401
+from tinyflow.ops.base_ops import placeholder  # noqa: F401
+from tinyflow.session import InteractiveSession, Session, get_default_session  # noqa: F401
+from tinyflow.variables import (  # noqa: F401
+    Variable,
+    global_variables,
+    global_variables_initializer,
+    trainable_variables,
+    variables_initializer,
+)
+
+
+def set_random_seed(seed: int) -> None:
+    """Set the graph-level random seed of the default graph (TF1)."""
+    get_default_graph().seed = seed
+
+
+def disable_v2_behavior() -> None:
+    """TF1 behaviour: graph mode by default."""
+    disable_eager_execution()
