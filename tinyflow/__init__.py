@@ -40,6 +40,7 @@ from tinyflow.ops.array_ops import *  # noqa: F403  (each op module lists its pu
 from tinyflow.ops.base_ops import constant, group, identity, no_op, stop_gradient
 from tinyflow.ops.math_ops import *  # noqa: F403
 from tinyflow.variables import Variable
-from tinyflow import compat  # noqa: E402
+from tinyflow import compat, config
+from tinyflow.config import device
 
 __version__ = "0.1.0"

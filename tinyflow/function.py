@@ -24,7 +24,7 @@ import functools
 
 import numpy as np
 
-from tinyflow import backend
+from tinyflow import backend, config
 from tinyflow.framework import context, dtypes
 from tinyflow.framework.dispatch import EAGER_CONTEXT, apply_op
 from tinyflow.framework.graph import Graph
@@ -151,6 +151,8 @@ class Function:
     def __call__(self, *args, **kwargs):
         if context.building_graph() is not None:  # called while tracing: inline the Python body
             return self._converted()(*args, **kwargs)
+        if config.functions_run_eagerly():
+            return self._python_function(*args, **kwargs)
         args = self._apply_signature(args)
         key = _signature_key((args, kwargs))
         concrete = self._cache.get(key)
@@ -201,7 +203,7 @@ class Function:
             inputs, symbolic = [], []
             for i, x in enumerate(leaves):
                 if _is_tensor_arg(x):
-                    spec = x.spec if isinstance(x, _SpecArg | TensorSpec) else None
+                    spec = x.spec if isinstance(x, _SpecArg) else (x if isinstance(x, TensorSpec) else None)
                     dtype = spec.dtype if spec else _dtype_of(x)
                     shape = spec.shape if spec else TensorShape(np.shape(x))
                     name = (spec.name if spec and spec.name else None) or f"arg{i}"

@@ -274,7 +274,7 @@ def trainable_variables(scope=None) -> list:
 
 def variables_initializer(var_list, name: str = "init"):
     """One op that runs the initializers of ``var_list``."""
-    from tinyflow.ops.control_flow_ops import group  # noqa: PLC0415
+    from tinyflow.ops.base_ops import group  # noqa: PLC0415
 
     return group(*[v.initializer for v in var_list], name=name)
 

@@ -86,8 +86,8 @@ def format_report(report) -> str:
     lines = [f"{report.notebook} (chapter {report.chapter:02d})"]
     width = max([len(r.id) for r in report.exercises] + [len("total")])
     for r in report.exercises:
-        lines.append(f"  {r.id:<{width}}  {_num(r.points):>5} / {_num(r.max):<5} {r.message}")
-    lines.append(f"  {'total':<{width}}  {_num(report.total):>5} / {_num(report.max):<5}")
+        lines.append(f"  {r.id:<{width}}  {_num(r.points):>4} / {_num(r.max):<4}  {r.message}")
+    lines.append(f"  {'total':<{width}}  {_num(report.total):>4} / {_num(report.max)}")
     lines += [f"  note: {note}" for note in report.notes]
     return "\n".join(lines)
 
