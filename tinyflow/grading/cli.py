@@ -19,7 +19,15 @@ from tinyflow.grading.specs import UnknownExercise, load_chapter
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from tinyflow.grading.grader import chapter_of, grade_notebook  # imports jupyter_client: keep lazy
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel  # slow imports: keep them lazy
+
+    from tinyflow.grading.grader import chapter_of, grade_notebook
+
+    try:
+        KernelSpecManager().get_kernel_spec(args.kernel)
+    except NoSuchKernel:
+        print(f"error: no Jupyter kernel named {args.kernel!r} (see: jupyter kernelspec list)", file=sys.stderr)
+        return 2
 
     jobs = []
     for name in args.notebooks:

@@ -1,8 +1,9 @@
-"""Element-wise math, reductions and matrix products — each op with its gradient beside it.
+"""Element-wise math, casting, sums and matrix products — each op with its gradient beside it.
 
 Binary ops share one shape rule (numpy broadcasting) and never cast: ``float32 *
 int32`` is an error, as in TensorFlow. Gradients undo broadcasting with
-:func:`~tinyflow.ops._grad_util.unbroadcast`.
+:func:`~tinyflow.ops._grad_util.unbroadcast`. The other reductions (max, prod,
+argmax, cumsum ...) and ``einsum`` live in :mod:`tinyflow.ops.reduction_ops`.
 
 >>> import tinyflow as tf
 >>> x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
@@ -16,15 +17,21 @@ import builtins
 from tinyflow.framework import dtypes
 from tinyflow.framework.dispatch import apply_binary, apply_op, convert_to_tensor
 from tinyflow.framework.registry import ShapeError, not_differentiable, register_gradient, register_op
+from tinyflow.framework.tensor import Tensor
 from tinyflow.framework.tensor_shape import TensorShape, broadcast_shapes
 from tinyflow.ops._grad_util import unbroadcast
 
+# Names TensorFlow 2 has at top level (``tf.sqrt``); tinyflow.math re-exports these and the
+# ``tf.math``-only ones (``tf.math.log1p``) listed in MATH_ONLY.
 __all__ = [
-    "add", "add_n", "cast", "divide", "equal", "exp", "floordiv", "floormod", "greater", "greater_equal",
-    "less", "less_equal", "log", "logical_and", "logical_not", "logical_or", "matmul", "maximum", "minimum",
-    "mod", "multiply", "negative", "not_equal", "ones_like", "pow", "reduce_mean", "reduce_sum", "square",
-    "subtract", "truediv", "zeros_like",
+    "abs", "add", "add_n", "cast", "cos", "divide", "equal", "exp", "floor", "floordiv", "floormod", "greater",
+    "greater_equal", "less", "less_equal", "log", "logical_and", "logical_not", "logical_or", "matmul",
+    "maximum", "minimum", "mod", "multiply", "negative", "not_equal", "ones_like", "pow", "reduce_mean",
+    "reduce_sum", "round", "sigmoid", "sign", "sin", "sqrt", "square", "subtract", "tan", "tanh", "truediv",
+    "zeros_like",
 ]
+MATH_ONLY = ["ceil", "divide_no_nan", "expm1", "is_finite", "is_inf", "is_nan", "log1p", "logical_xor",
+             "reciprocal", "rsqrt", "squared_difference"]
 
 FLOATS = ("float16", "float32", "float64")
 NUMBERS = FLOATS + ("int8", "int16", "int32", "int64", "uint8")
@@ -54,9 +61,8 @@ def _unary_shape(x):
     return (x.shape, x.dtype)
 
 
-def _binary(op_type: str, kernel, allowed=NUMBERS, compare=False):
-    register_op(op_type, kernel=kernel, shape=_compare_shape if compare else _binary_shape, same_dtype=True,
-                allowed=allowed, ufunc=getattr(kernel, "_xp_name", None))
+def _predicate_shape(x):
+    return (x.shape, dtypes.bool)
 
 
 def _xp(name: str):
@@ -67,6 +73,15 @@ def _xp(name: str):
 
     kernel._xp_name = name
     return kernel
+
+
+def _binary(op_type: str, kernel, allowed=NUMBERS, compare=False):
+    register_op(op_type, kernel=kernel, shape=_compare_shape if compare else _binary_shape, same_dtype=True,
+                allowed=allowed, ufunc=getattr(kernel, "_xp_name", None))
+
+
+def _unary(op_type: str, xp_name: str, allowed=NUMBERS, shape=_unary_shape):
+    register_op(op_type, kernel=_xp(xp_name), shape=shape, allowed=allowed, ufunc=xp_name)
 
 
 # -- add, subtract, multiply, divide -----------------------------------------------------------
@@ -121,23 +136,56 @@ def _div_grad(op, grad):
     return [unbroadcast(grad / y, x), unbroadcast(-grad * x / (y * y), y)]  # d(x/y)/dy = -x/y²
 
 
+def _is_tensor(v) -> bool:
+    return isinstance(v, Tensor) or hasattr(v, "_as_tensor")  # a tensor or a Variable
+
+
+def _pair(x, y):
+    """Both operands as tensors; a Python or numpy value takes the other operand's dtype (``2 / t``)."""
+    if _is_tensor(x) or not _is_tensor(y):
+        x = convert_to_tensor(x)
+        return x, convert_to_tensor(y, dtype=None if _is_tensor(y) else x.dtype)
+    y = convert_to_tensor(y)
+    return convert_to_tensor(x, dtype=y.dtype), y
+
+
+_TRUEDIV = {dtypes.int8: dtypes.float32, dtypes.uint8: dtypes.float32, dtypes.int16: dtypes.float32,
+            dtypes.int32: dtypes.float64, dtypes.int64: dtypes.float64}
+
+
 def truediv(x, y, name=None):
-    """x / y. Integers are first converted to float64, as in TensorFlow."""
-    x = convert_to_tensor(x) if not hasattr(x, "dtype") else x
-    y = convert_to_tensor(y, dtype=x.dtype if not hasattr(y, "dtype") else None)
-    if x.dtype.is_integer and y.dtype is x.dtype:
-        x, y = cast(x, dtypes.float64), cast(y, dtypes.float64)
+    """x / y. Integers are first converted to floats (int8/16 → float32, int32/64 → float64), as in TF."""
+    x, y = _pair(x, y)
+    if x.dtype is not y.dtype:
+        raise TypeError(f"`x` and `y` must have the same dtype, got {x.dtype!r} != {y.dtype!r}.")
+    if x.dtype in _TRUEDIV:
+        x, y = cast(x, _TRUEDIV[x.dtype]), cast(y, _TRUEDIV[x.dtype])
     return apply_op("RealDiv", [x, y], name=name or "truediv")
 
 
 divide = truediv
 
 
-def _floordiv_kernel(xp, x, y):
-    return xp.floor_divide(x, y)
+def _div_no_nan_kernel(xp, x, y):
+    zero = y == 0
+    return xp.where(zero, xp.zeros_like(x), x / xp.where(zero, xp.ones_like(y), y))
 
 
-_binary("FloorDiv", _floordiv_kernel)
+_binary("DivNoNan", _div_no_nan_kernel, allowed=FLOATS)
+
+
+@register_gradient("DivNoNan")
+def _div_no_nan_grad(op, grad):
+    x, y = op.inputs
+    return [unbroadcast(divide_no_nan(grad, y), x), unbroadcast(grad * divide_no_nan(divide_no_nan(-x, y), y), y)]
+
+
+def divide_no_nan(x, y, name=None):
+    """x / y, but 0 where y == 0 (even for x == 0 or inf)."""
+    return apply_binary("DivNoNan", x, y, name, "div_no_nan")
+
+
+_binary("FloorDiv", _xp("floor_divide"))
 not_differentiable("FloorDiv")
 
 
@@ -193,17 +241,13 @@ register_op("SelectPositive", kernel=_select_positive, shape=_unary_shape)
 not_differentiable("SelectPositive")
 
 
-def _maximum_kernel(xp, x, y):
-    return xp.maximum(x, y)
-
-
-_binary("Maximum", _maximum_kernel)
+_binary("Maximum", _xp("maximum"))
 
 
 @register_gradient("Maximum")
 def _maximum_grad(op, grad):
     x, y = op.inputs
-    mask = cast(greater_equal(x, y), grad.dtype)  # ties go to x, as in TF
+    mask = cast(greater_equal(x, y), grad.dtype)  # NOTE: a tie sends all of grad to x, as in TF
     return [unbroadcast(grad * mask, x), unbroadcast(grad * (1 - mask), y)]
 
 
@@ -212,11 +256,7 @@ def maximum(x, y, name=None):
     return apply_binary("Maximum", x, y, name, "Maximum")
 
 
-def _minimum_kernel(xp, x, y):
-    return xp.minimum(x, y)
-
-
-_binary("Minimum", _minimum_kernel)
+_binary("Minimum", _xp("minimum"))
 
 
 @register_gradient("Minimum")
@@ -229,6 +269,25 @@ def _minimum_grad(op, grad):
 def minimum(x, y, name=None):
     """Element-wise min."""
     return apply_binary("Minimum", x, y, name, "Minimum")
+
+
+def _squared_difference_kernel(xp, x, y):
+    return xp.square(x - y)
+
+
+_binary("SquaredDifference", _squared_difference_kernel, allowed=FLOATS + ("int32", "int64"))
+
+
+@register_gradient("SquaredDifference")
+def _squared_difference_grad(op, grad):
+    x, y = op.inputs
+    g = 2 * grad * (x - y)  # d(x-y)²/dx = 2(x-y) = -d(x-y)²/dy
+    return [unbroadcast(g, x), unbroadcast(-g, y)]
+
+
+def squared_difference(x, y, name=None):
+    """(x - y)², element-wise with broadcasting."""
+    return apply_binary("SquaredDifference", x, y, name, "SquaredDifference")
 
 
 # -- comparisons and logic (no gradients) --------------------------------------------------------
@@ -266,7 +325,7 @@ def not_equal(x, y, name=None):
 for _op, _fn in {"LogicalAnd": "logical_and", "LogicalOr": "logical_or"}.items():
     _binary(_op, _xp(_fn), allowed=("bool",))
     not_differentiable(_op)
-register_op("LogicalNot", kernel=_xp("logical_not"), shape=_unary_shape, allowed=("bool",), ufunc="logical_not")
+_unary("LogicalNot", "logical_not", allowed=("bool",))
 not_differentiable("LogicalNot")
 
 
@@ -282,11 +341,12 @@ def logical_not(x, name=None):
     return apply_op("LogicalNot", [x], name=name or "LogicalNot")
 
 
-# -- unary ---------------------------------------------------------------------------------------
-def _unary(op_type: str, xp_name: str, allowed=NUMBERS):
-    register_op(op_type, kernel=_xp(xp_name), shape=_unary_shape, allowed=allowed, ufunc=xp_name)
+def logical_xor(x, y, name="LogicalXor"):
+    """x XOR y, built as (x OR y) AND NOT (x AND y), as TF does."""
+    return logical_and(logical_or(x, y), logical_not(logical_and(x, y)), name=name)
 
 
+# -- unary: each gradient is written with the op's output y where that is cheaper -----------------
 _unary("Neg", "negative")
 
 
@@ -298,6 +358,32 @@ def _neg_grad(op, grad):
 def negative(x, name=None):
     """-x."""
     return apply_op("Neg", [x], name=name or "Neg")
+
+
+_unary("Abs", "abs")
+
+
+@register_gradient("Abs")
+def _abs_grad(op, grad):
+    return [grad * sign(op.inputs[0])]  # d|x| = sign(x)  (0 at x = 0)
+
+
+def abs(x, name=None):  # noqa: A001
+    """|x|."""
+    return apply_op("Abs", [x], name=name or "Abs")
+
+
+_unary("Sign", "sign")
+
+
+@register_gradient("Sign")
+def _sign_grad(op, grad):
+    return [zeros_like(op.inputs[0])]  # flat almost everywhere; TF returns zeros, not None
+
+
+def sign(x, name=None):
+    """-1, 0 or 1: the sign of x."""
+    return apply_op("Sign", [x], name=name or "Sign")
 
 
 _unary("Square", "square")
@@ -313,6 +399,51 @@ def square(x, name=None):
     return apply_op("Square", [x], name=name or "Square")
 
 
+_unary("Sqrt", "sqrt", FLOATS)
+
+
+@register_gradient("Sqrt")
+def _sqrt_grad(op, grad):
+    return [grad * 0.5 / op.outputs[0]]  # d√x = 1/(2√x)
+
+
+def sqrt(x, name=None):
+    """√x."""
+    return apply_op("Sqrt", [x], name=name or "Sqrt")
+
+
+def _rsqrt_kernel(xp, x):
+    return xp.reciprocal(xp.sqrt(x))
+
+
+register_op("Rsqrt", kernel=_rsqrt_kernel, shape=_unary_shape, allowed=FLOATS)
+
+
+@register_gradient("Rsqrt")
+def _rsqrt_grad(op, grad):
+    y = op.outputs[0]
+    return [grad * -0.5 * y * y * y]  # d(x^-½) = -½·x^-3/2 = -½·y³
+
+
+def rsqrt(x, name=None):
+    """1/√x."""
+    return apply_op("Rsqrt", [x], name=name or "Rsqrt")
+
+
+_unary("Reciprocal", "reciprocal")
+
+
+@register_gradient("Reciprocal")
+def _reciprocal_grad(op, grad):
+    y = op.outputs[0]
+    return [-grad * y * y]  # d(1/x) = -1/x² = -y²
+
+
+def reciprocal(x, name=None):
+    """1/x."""
+    return apply_op("Reciprocal", [x], name=name or "Reciprocal")
+
+
 _unary("Exp", "exp", FLOATS)
 
 
@@ -326,6 +457,19 @@ def exp(x, name=None):
     return apply_op("Exp", [x], name=name or "Exp")
 
 
+_unary("Expm1", "expm1", FLOATS)
+
+
+@register_gradient("Expm1")
+def _expm1_grad(op, grad):
+    return [grad * exp(op.inputs[0])]  # d(eˣ - 1) = eˣ
+
+
+def expm1(x, name=None):
+    """eˣ - 1, accurate for small x."""
+    return apply_op("Expm1", [x], name=name or "Expm1")
+
+
 _unary("Log", "log", FLOATS)
 
 
@@ -337,6 +481,135 @@ def _log_grad(op, grad):
 def log(x, name=None):
     """Natural logarithm."""
     return apply_op("Log", [x], name=name or "Log")
+
+
+_unary("Log1p", "log1p", FLOATS)
+
+
+@register_gradient("Log1p")
+def _log1p_grad(op, grad):
+    return [grad / (1 + op.inputs[0])]  # d ln(1 + x) = 1/(1 + x)
+
+
+def log1p(x, name=None):
+    """ln(1 + x), accurate for small x."""
+    return apply_op("Log1p", [x], name=name or "Log1p")
+
+
+_unary("Sin", "sin", FLOATS)
+
+
+@register_gradient("Sin")
+def _sin_grad(op, grad):
+    return [grad * cos(op.inputs[0])]
+
+
+def sin(x, name=None):
+    """sin x (radians)."""
+    return apply_op("Sin", [x], name=name or "Sin")
+
+
+_unary("Cos", "cos", FLOATS)
+
+
+@register_gradient("Cos")
+def _cos_grad(op, grad):
+    return [-grad * sin(op.inputs[0])]
+
+
+def cos(x, name=None):
+    """cos x (radians)."""
+    return apply_op("Cos", [x], name=name or "Cos")
+
+
+_unary("Tan", "tan", FLOATS)
+
+
+@register_gradient("Tan")
+def _tan_grad(op, grad):
+    y = op.outputs[0]
+    return [grad * (1 + y * y)]  # d tan x = sec²x = 1 + tan²x
+
+
+def tan(x, name=None):
+    """tan x (radians)."""
+    return apply_op("Tan", [x], name=name or "Tan")
+
+
+_unary("Tanh", "tanh", FLOATS)
+
+
+@register_gradient("Tanh")
+def _tanh_grad(op, grad):
+    y = op.outputs[0]
+    return [grad * (1 - y * y)]  # d tanh x = 1 - tanh²x
+
+
+def tanh(x, name=None):
+    """Hyperbolic tangent."""
+    return apply_op("Tanh", [x], name=name or "Tanh")
+
+
+def _sigmoid_kernel(xp, x):
+    e = xp.exp(-xp.abs(x))  # never overflows: for x < 0 use eˣ/(1 + eˣ)
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+register_op("Sigmoid", kernel=_sigmoid_kernel, shape=_unary_shape, allowed=FLOATS)
+
+
+@register_gradient("Sigmoid")
+def _sigmoid_grad(op, grad):
+    y = op.outputs[0]
+    return [grad * y * (1 - y)]  # dσ = σ(1 - σ)
+
+
+def sigmoid(x, name=None):
+    """σ(x) = 1 / (1 + e⁻ˣ), computed without overflow.
+
+    >>> import tinyflow as tf
+    >>> tf.sigmoid(tf.constant([0.0, -1000.0])).numpy()
+    array([0.5, 0. ], dtype=float32)
+    """
+    return apply_op("Sigmoid", [x], name=name or "Sigmoid")
+
+
+# Rounding has zero slope almost everywhere; TF registers no useful gradient (None).
+for _op, _fn in {"Floor": "floor", "Ceil": "ceil", "Round": "round"}.items():
+    _unary(_op, _fn, FLOATS if _op != "Round" else NUMBERS)
+    not_differentiable(_op)
+
+
+def floor(x, name=None):
+    """Largest integer not greater than x."""
+    return apply_op("Floor", [x], name=name or "Floor")
+
+
+def ceil(x, name=None):
+    """Smallest integer not less than x."""
+    return apply_op("Ceil", [x], name=name or "Ceil")
+
+
+def round(x, name=None):  # noqa: A001
+    """Round to the nearest integer; halves go to the even neighbour (banker's rounding), as in TF."""
+    return apply_op("Round", [x], name=name or "Round")
+
+
+for _op, _fn in {"IsNan": "isnan", "IsInf": "isinf", "IsFinite": "isfinite"}.items():
+    _unary(_op, _fn, FLOATS, shape=_predicate_shape)
+    not_differentiable(_op)
+
+
+def is_nan(x, name=None):
+    return apply_op("IsNan", [x], name=name or "IsNan")
+
+
+def is_inf(x, name=None):
+    return apply_op("IsInf", [x], name=name or "IsInf")
+
+
+def is_finite(x, name=None):
+    return apply_op("IsFinite", [x], name=name or "IsFinite")
 
 
 # -- casting -----------------------------------------------------------------------------------
@@ -395,16 +668,8 @@ def add_n(inputs, name=None):
     return apply_op("AddN", inputs, name=name or "AddN")
 
 
-def _zeros_like_kernel(xp, x):
-    return xp.zeros_like(x)
-
-
-def _ones_like_kernel(xp, x):
-    return xp.ones_like(x)
-
-
-register_op("ZerosLike", kernel=_zeros_like_kernel, shape=_unary_shape)
-register_op("OnesLike", kernel=_ones_like_kernel, shape=_unary_shape)
+register_op("ZerosLike", kernel=_xp("zeros_like"), shape=_unary_shape)
+register_op("OnesLike", kernel=_xp("ones_like"), shape=_unary_shape)
 not_differentiable("ZerosLike")
 not_differentiable("OnesLike")
 
@@ -421,27 +686,40 @@ def ones_like(input, dtype=None, name=None):  # noqa: A002
     return t if dtype is None else cast(t, dtype)
 
 
-# -- reductions ----------------------------------------------------------------------------------
+# -- sum and mean (the other reductions are in reduction_ops) -------------------------------------
 def _norm_axis(axis, rank):
+    """Reduction axes as a sorted tuple, negative ones made positive when the rank is known.
+
+    ``None`` means all axes. Out-of-range axes are kept, for the shape rule to report."""
     if axis is None:
         return None
-    axes = [axis] if isinstance(axis, int) else [int(a) for a in axis]
+    if isinstance(axis, Tensor):
+        if not hasattr(axis, "numpy") or not axis.dtype.is_integer:
+            raise TypeError(f"axis must be Python ints or an eager integer tensor; got {axis!r}")
+        axis = axis.numpy().tolist()
+    axes = [int(a) for a in axis] if isinstance(axis, list | tuple) else [int(axis)]
     if rank is not None:
-        for a in axes:
-            if not -rank <= a < rank:
-                raise ShapeError(f"Invalid reduction dimension {a} for input with {rank} dimensions.")
-        axes = [a % rank for a in axes]
+        axes = [a % rank if -rank <= a < rank else a for a in axes]
     return tuple(sorted(set(axes)))
 
 
-def _reduce_shape(x, axis, keepdims):
+def _check_axes(x, axis):
+    rank = x.shape.rank
+    for a in axis or ():
+        if not -rank <= a < rank:
+            raise ShapeError(f"Invalid reduction dimension {a} for input with {rank} dimensions.")
+
+
+def _reduce_shape(x, axis, keepdims, dtype=None):
+    dtype = dtype or x.dtype
     if x.shape.rank is None:
-        return (TensorShape(None), x.dtype)
+        return (TensorShape(None), dtype)
+    _check_axes(x, axis)
     dims = x.shape.as_list()
-    axes = range(len(dims)) if axis is None else axis
+    axes = range(len(dims)) if axis is None else [a % len(dims) for a in axis]
     out = [1 if i in axes else d for i, d in enumerate(dims)] if keepdims else \
         [d for i, d in enumerate(dims) if i not in axes]
-    return (TensorShape(out), x.dtype)
+    return (TensorShape(out), dtype)
 
 
 def _sum_kernel(xp, x, axis, keepdims):
@@ -453,28 +731,36 @@ register_op("Sum", kernel=_sum_kernel, shape=_reduce_shape, allowed=NUMBERS)
 
 @register_gradient("Sum")
 def _sum_grad(op, grad):
-    x = op.inputs[0]
-    return [_expand_reduced(grad, op) * ones_like(x)]
+    return [_keepdims(grad, op) * ones_like(op.inputs[0])]
 
 
-def _expand_reduced(grad, op):
-    """Put back the reduced axes as size-1 dims, so grad broadcasts against the input."""
-    from tinyflow.ops import array_ops  # noqa: PLC0415
-
+def _keepdims(t, op):
+    """``t`` (shaped like the output of reduction ``op``) with the reduced axes put back as size-1
+    dims, so that it broadcasts against the input. Works when dims are only known at run time."""
     if op.get_attr("keepdims"):
-        return grad
-    x = op.inputs[0]
-    axis = op.get_attr("axis")
-    rank = x.shape.rank
-    axes = range(rank) if axis is None else axis
-    shape = [1 if i in axes else -1 if x.shape[i] is None else x.shape[i] for i in range(rank)]
-    if shape.count(-1) > 1:
-        return array_ops.expand_dims_many(grad, sorted(axes))
-    return array_ops.reshape(grad, shape)
+        return t
+    return apply_op("ExpandReducedDims", [t, op.inputs[0]], {"axis": op.get_attr("axis")})
+
+
+def _expand_reduced_kernel(xp, t, x, axis):
+    axes = range(x.ndim) if axis is None else [a % x.ndim for a in axis]
+    return t.reshape([1 if i in axes else d for i, d in enumerate(x.shape)])
+
+
+def _expand_reduced_shape(t, x, axis):
+    return _reduce_shape(x, axis, keepdims=True, dtype=t.dtype)
+
+
+register_op("ExpandReducedDims", kernel=_expand_reduced_kernel, shape=_expand_reduced_shape)
+
+
+@register_gradient("ExpandReducedDims")
+def _expand_reduced_grad(op, grad):
+    return [reduce_sum(grad, axis=op.get_attr("axis")), None]  # summing size-1 axes = squeezing them
 
 
 def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
-    """Sum over ``axis`` (all axes when None)."""
+    """Sum over ``axis`` (an int or list; all axes when None). Integer inputs keep their dtype."""
     x = convert_to_tensor(input_tensor)
     return apply_op("Sum", [x], {"axis": _norm_axis(axis, x.shape.rank), "keepdims": bool(keepdims)},
                     name=name or "Sum")
@@ -493,7 +779,7 @@ def _mean_grad(op, grad):
 
     x, y = op.inputs[0], op.outputs[0]
     count = cast(array_ops.size(x), grad.dtype) / cast(array_ops.size(y), grad.dtype)
-    return [_expand_reduced(grad, op) * ones_like(x) / count]
+    return [_keepdims(grad, op) * ones_like(x) / count]
 
 
 def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):

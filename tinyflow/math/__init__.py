@@ -1,0 +1,76 @@
+"""``tf.math``: element-wise math, reductions and running sums under TensorFlow's namespace.
+
+Many of these are also at top level (``tf.exp`` is ``tf.math.exp``); some exist only here
+(``tf.math.log1p``, ``tf.math.reduce_variance``, ``tf.math.divide_no_nan`` ...), as in TF 2.
+
+>>> import tinyflow as tf
+>>> import tinyflow.math
+>>> tf.math.reduce_std(tf.constant([[1.0, 2.0], [3.0, 4.0]])).numpy()
+1.118034
+"""
+from tinyflow.ops.math_ops import (
+    abs,
+    add,
+    add_n,
+    ceil,
+    cos,
+    divide,
+    divide_no_nan,
+    equal,
+    exp,
+    expm1,
+    floor,
+    floordiv,
+    floormod,
+    greater,
+    greater_equal,
+    is_finite,
+    is_inf,
+    is_nan,
+    less,
+    less_equal,
+    log,
+    log1p,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    maximum,
+    minimum,
+    mod,
+    multiply,
+    negative,
+    not_equal,
+    pow,
+    reciprocal,
+    reduce_mean,
+    reduce_sum,
+    round,
+    rsqrt,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    square,
+    squared_difference,
+    subtract,
+    tan,
+    tanh,
+    truediv,
+)
+from tinyflow.ops.reduction_ops import (
+    argmax,
+    argmin,
+    count_nonzero,
+    cumprod,
+    cumsum,
+    reduce_all,
+    reduce_any,
+    reduce_euclidean_norm,
+    reduce_logsumexp,
+    reduce_max,
+    reduce_min,
+    reduce_prod,
+    reduce_std,
+    reduce_variance,
+)

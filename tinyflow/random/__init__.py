@@ -1,0 +1,8 @@
+"""``tf.random``: seeds and random tensors (normal, uniform, truncated_normal, categorical, shuffle).
+
+>>> import tinyflow as tf
+>>> tf.random.set_seed(0)
+>>> tf.random.normal([2, 2]).shape
+TensorShape([2, 2])
+"""
+from tinyflow.ops.random_ops import *
