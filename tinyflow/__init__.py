@@ -38,9 +38,20 @@ from tinyflow.function import TensorSpec, function
 from tinyflow.gradients import gradients
 from tinyflow.ops.array_ops import *  # noqa: F403  (each op module lists its public names in __all__)
 from tinyflow.ops.base_ops import constant, group, identity, no_op, stop_gradient
-from tinyflow.ops.math_ops import *  # noqa: F403
+from tinyflow.ops.clip_ops import *
+from tinyflow.ops.control_flow_ops import *
+from tinyflow.ops.creation_ops import *
+from tinyflow.ops.custom_gradient import *
+from tinyflow.ops.indexing_ops import *
+from tinyflow.ops.logging_ops import *
+from tinyflow.ops.manip_ops import *
+from tinyflow.ops.mask_ops import *
+from tinyflow.ops.math_ops import *
+from tinyflow.ops.reduction_ops import *
+from tinyflow.ops.sort_ops import *
 from tinyflow.variables import Variable
-from tinyflow import compat, config
+from tinyflow import autograph, compat, config, data, keras, math, nn, random
+from tinyflow.module import Module
 from tinyflow.config import device
 
 __version__ = "0.1.0"

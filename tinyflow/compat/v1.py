@@ -38,3 +38,5 @@ def set_random_seed(seed: int) -> None:
 def disable_v2_behavior() -> None:
     """TF1 behaviour: graph mode by default."""
     disable_eager_execution()
+
+from tinyflow import train  # noqa: E402,F401  (tf.compat.v1.train.GradientDescentOptimizer ...)

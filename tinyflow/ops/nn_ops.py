@@ -163,7 +163,7 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
         shape = _noise_shape(x, noise_shape)
         keep = random_ops.uniform(shape, dtype=x.dtype, seed=seed) >= rate  # True with probability 1 - rate
         if is_number:
-            scale = 1.0
+            scale = 1.0 / (1.0 - rate)
         else:
             rate = convert_to_tensor(rate, dtype=x.dtype)
             scale = 1.0 / (1.0 - rate)
