@@ -130,6 +130,8 @@ def test_getitem_errors():
         x[[0, 1]]
     with pytest.raises(TypeError, match="valid indices, got 1.5"):
         x[1.5]
+    with pytest.raises(TypeError, match="tf.gather"):
+        x[tf.constant([0, 1])]
     with pytest.raises(errors.InvalidArgumentError, match="slice index 5 of dimension 1 out of bounds"):
         x[0, 5]
     with pytest.raises(errors.InvalidArgumentError, match="Index out of range using input dim 2; input has only 2"):

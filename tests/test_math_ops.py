@@ -1,5 +1,6 @@
 """Element-wise math ops, sum/mean, matmul and the clipping ops: values against numpy formulas,
 gradients against finite differences (broadcasting shapes, hypothesis shapes), modes and errors."""
+import math
 import warnings
 
 import numpy as np
@@ -46,6 +47,7 @@ UNARY = [  # (tinyflow fn, numpy formula, low, high)
     (tf.tan, lambda x: np.sin(x) / np.cos(x), -1.2, 1.2),
     (tf.tanh, lambda x: (np.e ** x - np.e ** -x) / (np.e ** x + np.e ** -x), -3, 3),
     (tf.sigmoid, lambda x: 1 / (1 + np.e ** -x), -5, 5),
+    (tf.math.erf, np.vectorize(math.erf), -3, 3),
     (tf.abs, lambda x: np.where(x < 0, -x, x), -2, 2),
     (tf.square, lambda x: x * x, -2, 2),
     (tf.negative, lambda x: -x, -2, 2),
@@ -85,6 +87,17 @@ def test_sigmoid_is_stable_at_extremes():
         warnings.simplefilter("error")  # an overflow warning would fail a notebook cell
         y = tf.sigmoid(tf.constant([-1000.0, -50.0, 0.0, 50.0, 1000.0])).numpy()
     np.testing.assert_allclose(y, [0.0, 1.9287498e-22, 0.5, 1.0, 1.0], rtol=1e-6)
+
+
+def test_erf_is_accurate_everywhere_without_warnings():
+    x = np.concatenate([np.linspace(-7, 7, 1401), [0.0, 1e-200, 0.9999999, 1.0, 8.0, 30.0, 1e300, np.inf, -np.inf]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = tf.math.erf(tf.constant(x)).numpy()
+        y32 = tf.math.erf(tf.constant(x[:-4].astype(np.float32))).numpy()
+    np.testing.assert_allclose(y, [math.erf(v) for v in x], rtol=1e-15, atol=1e-300)
+    np.testing.assert_allclose(y32, [math.erf(v) for v in x[:-4]], rtol=1e-6, atol=1e-7)
+    assert np.isnan(tf.math.erf(tf.constant(np.nan)).numpy())
 
 
 def test_abs_and_sign_gradients_at_zero():
@@ -385,6 +398,6 @@ def test_clipping_in_all_modes_and_names():
 # -- the tf.math namespace -------------------------------------------------------------------------------------
 def test_tf_math_namespace():
     for name in ["exp", "log1p", "reduce_sum", "reduce_variance", "reduce_std", "argmax", "cumsum", "sigmoid",
-                 "divide_no_nan", "floordiv", "pow", "maximum", "is_nan", "count_nonzero", "squared_difference"]:
+                 "divide_no_nan", "floordiv", "pow", "maximum", "is_nan", "count_nonzero", "squared_difference", "erf"]:
         assert callable(getattr(tf.math, name)), name
     assert tf.math.exp is tf.exp and tf.math.reduce_max is tf.reduce_max if hasattr(tf, "reduce_max") else True

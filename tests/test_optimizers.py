@@ -3,7 +3,6 @@ weight decay, schedules, the learning-rate variable, gradient filtering, get/con
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -255,7 +254,10 @@ def test_optimizer_calls_its_schedule_with_iterations(traced):
     s = schedules.PiecewiseConstantDecay([1, 2], [1.0, 0.1, 0.01])
     w = tf.Variable(0.0)
     opt = optimizers.SGD(s)
-    step = (lambda: opt.apply_gradients([(tf.constant(1.0), w)]))
+
+    def step():
+        opt.apply_gradients([(tf.constant(1.0), w)])
+
     step = tf.function(step) if traced else step
     values = []
     for _ in range(4):

@@ -30,28 +30,31 @@ def backprop(ops: list, targets: list, target_grads: list, sources: list, source
     """
     from tinyflow.ops import math_ops  # noqa: PLC0415  (ops are defined after this module)
 
-    source_set = set(source_keys)
     # Forward: which ops depend on a source? Only those can carry gradient to one.
-    reaches_source = set(source_set)
+    reaches_source = set(source_keys)
     live = []
     for op in ops:
-        if any(key(t) in reaches_source for t in op.inputs):
-            live.append(op)
-            reaches_source.update(key(t) for t in op.outputs)
+        for t in op.inputs:
+            if id(t) in reaches_source:
+                live.append(op)
+                reaches_source.update(map(id, op.outputs))
+                break
     # Backward: which of those lead to a target?
-    needed = {key(t) for t in targets}
+    needed = set(map(id, targets))
     relevant = []
     for op in reversed(live):
-        if any(key(t) in needed for t in op.outputs):
-            relevant.append(op)
-            needed.update(key(t) for t in op.inputs)
+        for t in op.outputs:
+            if id(t) in needed:
+                relevant.append(op)
+                needed.update(map(id, op.inputs))
+                break
 
     grads: dict[int, list] = {}
     for t, g in zip(targets, target_grads):
-        grads.setdefault(key(t), []).append(g)
+        grads.setdefault(id(t), []).append(g)
 
     for op in relevant:  # already in reverse topological order
-        out_grads = [None if key(t) in stop_keys else _sum(grads.get(key(t))) for t in op.outputs]
+        out_grads = [None if id(t) in stop_keys else _sum(grads.get(id(t))) for t in op.outputs]
         if all(g is None for g in out_grads):
             continue
         if op.type not in GRADIENTS:
@@ -62,7 +65,8 @@ def backprop(ops: list, targets: list, target_grads: list, sources: list, source
         grad_fn = GRADIENTS[op.type]
         if grad_fn is None:  # declared not differentiable
             continue
-        out_grads = [math_ops.zeros_like(t) if g is None else g for t, g in zip(op.outputs, out_grads)]
+        if len(out_grads) > 1:
+            out_grads = [math_ops.zeros_like(t) if g is None else g for t, g in zip(op.outputs, out_grads)]
         in_grads = grad_fn(op, *out_grads)
         if not isinstance(in_grads, list | tuple):
             in_grads = [in_grads]
@@ -70,8 +74,8 @@ def backprop(ops: list, targets: list, target_grads: list, sources: list, source
             raise ValueError(f"Gradient function for '{op.type}' returned {len(in_grads)} gradients "
                              f"but the op has {len(op.inputs)} inputs.")
         for t, g in zip(op.inputs, in_grads):
-            if g is not None and key(t) in reaches_source and _differentiable(t):
-                grads.setdefault(key(t), []).append(g)
+            if g is not None and id(t) in reaches_source and _differentiable(t):
+                grads.setdefault(id(t), []).append(g)
 
     results = []
     for s, k in zip(sources, source_keys):

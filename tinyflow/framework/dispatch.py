@@ -59,11 +59,12 @@ def apply_binary(op_type: str, x, y, name: str | None, default_name: str):
         opdef = OPS[op_type]
         dt = x.dtype
         if dt is y.dtype and dt in opdef.allowed_dtypes:
+            xv = x._value
             try:
-                out = opdef.bound(backend.xp)(x._value, y._value)
+                out = opdef.bound(backend.xp)(xv, y._value)
             except Exception as e:
                 raise _eager_error(opdef, [x, y], _NO_ATTRS, e) from e
-            result = EagerTensor(out)
+            result = EagerTensor(out, dt if out.dtype is xv.dtype else None)
             if context.tape_stack:
                 _record(_EagerOp(op_type, [x, y], (result,), _NO_ATTRS), [x, y], (result,))
             return result
@@ -81,7 +82,11 @@ def _convert_inputs(opdef: OpDef, inputs: list, graph: bool) -> list:
     if graph:
         out = [convert_to_tensor(t, dtype=target) for t in inputs]
     else:
-        out = [t if type(t) is EagerTensor else convert_to_tensor(t, dtype=target) for t in inputs]
+        out = inputs
+        for i, t in enumerate(inputs):
+            if type(t) is not EagerTensor:
+                out = [t if type(t) is EagerTensor else convert_to_tensor(t, dtype=target) for t in inputs]
+                break
     if opdef.same_dtype or opdef.allowed:
         _check_dtypes(opdef, out)
     return out
@@ -141,10 +146,22 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
         return g._capture(value) if hasattr(g, "_capture") else _same_graph(g, value)
     if hasattr(value, "_as_tensor"):  # Variable and friends
         return value._as_tensor(dtype)
-    array = _to_array(value, dtype or (dtypes.as_dtype(dtype_hint) if dtype_hint is not None else None))
+    target = dtype or (dtypes.as_dtype(dtype_hint) if dtype_hint is not None else None)
+    if g is None and type(value) in (float, int) and backend.xp is np:
+        key = (type(value), value, target)
+        t = _SCALARS.get(key)  # Python scalars recur (`x * 2.0`): convert each once
+        if t is None:
+            if len(_SCALARS) > 4096:
+                _SCALARS.clear()
+            t = _SCALARS[key] = EagerTensor(_to_array(value, target))
+        return t
+    array = _to_array(value, target)
     if g is None:
         return EagerTensor(backend.xp.asarray(array) if backend.xp is not np else array)
     return constant_op(g, array, name or "Const")
+
+
+_SCALARS: dict = {}  # (type, value, dtype) -> EagerTensor; safe because eager tensors are immutable
 
 
 def _same_graph(g, value: Tensor) -> Tensor:

@@ -107,9 +107,12 @@ def as_dtype(value: Any) -> DType:
         raise TypeError(f"Cannot convert value {value!r} to a TensorFlow DType.") from None
 
 
+_BY_CLASS = {type(np.dtype(d.as_numpy_dtype)): d for d in _ALL}  # numpy 2 has one class per dtype
+
+
 def from_numpy(np_dtype: np.dtype) -> DType:
     """The DType for a numpy dtype object (fast path used by every eager op)."""
-    d = _BY_NUMPY.get(np_dtype)
+    d = _BY_CLASS.get(type(np_dtype)) or _BY_NUMPY.get(np_dtype)
     if d is None:
         raise TypeError(f"numpy dtype {np_dtype} has no tinyflow DType; supported: {[x.name for x in _ALL]}")
     return d

@@ -54,8 +54,11 @@ class Plan:
                         None, op, f"You must feed a value for placeholder tensor '{op.name}' with dtype "
                         f"{t.dtype._tf_name} and shape {t.shape._tf_str()}\n\t [[{{{{node {op.name}}}}}]]")
                 continue
-            if op.type == "Const":
+            if op.type == "Const":  # values known at compile time go straight into the slots
                 constants[slot_of(op.outputs[0])] = xp.asarray(op.attrs["value"])
+                continue
+            if op.type == "VarHandleOp":
+                constants[slot_of(op.outputs[0])] = op.attrs["var"]
                 continue
             fn = _bind(opdef, op.attrs, ctx, xp)
             ins = tuple(slot[id(t)] if id(t) in slot else slot_of(t) for t in op.inputs)

@@ -19,7 +19,9 @@ class TensorShape:
     __slots__ = ("_dims",)
 
     def __init__(self, dims: Any):
-        if isinstance(dims, TensorShape):
+        if type(dims) is tuple and all(type(d) is int for d in dims):  # numpy shapes: the common case
+            self._dims = dims
+        elif isinstance(dims, TensorShape):
             self._dims = dims._dims
         elif dims is None:
             self._dims = None

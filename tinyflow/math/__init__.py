@@ -17,6 +17,7 @@ from tinyflow.ops.math_ops import (
     divide,
     divide_no_nan,
     equal,
+    erf,
     exp,
     expm1,
     floor,

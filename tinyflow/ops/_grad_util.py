@@ -13,24 +13,30 @@ from __future__ import annotations
 
 from tinyflow.framework.dispatch import apply_op
 from tinyflow.framework.registry import register_gradient, register_op
+from tinyflow.framework.tensor import EagerTensor
 
 
 def unbroadcast(grad, x):
     """Sum ``grad`` over the axes that broadcasting added or stretched, giving ``x``'s shape."""
-    from tinyflow.ops import array_ops, math_ops  # noqa: PLC0415
+    from tinyflow.ops import math_ops  # noqa: PLC0415
 
+    if type(grad) is EagerTensor and type(x) is EagerTensor and grad._value.shape == x._value.shape:
+        return grad  # the eager common case: no broadcasting happened
     gs, xs = grad.shape, x.shape
-    if gs.is_fully_defined() and xs.is_fully_defined():
-        if gs.as_list() == xs.as_list():
-            return grad
-        lead = gs.rank - xs.rank
-        axes = list(range(lead)) + [lead + i for i, d in enumerate(xs) if d == 1 and gs[lead + i] != 1]
-        summed = math_ops.reduce_sum(grad, axis=axes) if axes else grad
-        return array_ops.reshape(summed, xs.as_list())
-    return apply_op("SumToShapeOf", [grad, x])  # shapes known only at run time
+    if gs.rank is None or not xs.is_fully_defined():
+        return apply_op("SumToShapeOf", [grad, x])  # shapes known only at run time
+    lead = gs.rank - xs.rank
+    stretched = [lead + i for i, d in enumerate(xs) if d == 1 and gs[lead + i] != 1]
+    if stretched:  # dims where x had size 1: sum them, keeping the axis
+        grad = math_ops.reduce_sum(grad, axis=stretched, keepdims=True)
+    if lead:  # axes broadcasting added in front: sum them away
+        grad = math_ops.reduce_sum(grad, axis=list(range(lead)))
+    return grad
 
 
 def _sum_to_shape_of(xp, grad, x):
+    if grad.shape == x.shape:
+        return grad
     lead = grad.ndim - x.ndim
     stretched = tuple(lead + i for i, d in enumerate(x.shape) if d == 1 and grad.shape[lead + i] != 1)
     axes = tuple(range(lead)) + stretched

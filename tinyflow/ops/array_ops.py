@@ -56,8 +56,9 @@ def _dim_source(t):
     op = getattr(t, "op", None)
     if op is not None and op.type == "StridedSlice" and op.inputs[0].op.type == "Shape" \
             and op.get_attr("shrink_axis_mask") == 1 and len(op.get_attr("begin")) == 1:
-        x = op.inputs[0].op.inputs[0]
-        return x, op.get_attr("begin")[0] % builtins.max(x.shape.rank or 1, 1)
+        x, i = op.inputs[0].op.inputs[0], op.get_attr("begin")[0]
+        if i >= 0 or x.shape.rank is not None:
+            return x, i if i >= 0 else i + x.shape.rank
     return None
 
 
@@ -129,15 +130,31 @@ def _axis(axis: int, rank: int | None, extra: int = 0) -> int:
     return axis % n
 
 
-def _int(v, what: str) -> int:
-    """A static int argument; eager scalars and graph constants are accepted."""
+def _known(v, what: str):
+    """A scalar argument that must be known now: a Python number, an eager scalar or a graph constant."""
     if isinstance(v, Tensor):
         value = _static_value(v)
         if value is None:
-            raise TypeError(f"`{what}` must be known while the graph is built (a Python int or a constant); "
+            raise TypeError(f"`{what}` must be known while the graph is built (a Python number or a constant); "
                             f"got the graph tensor {v!r}.")
+        return value.item()
+    return v
+
+
+def _int(v, what: str) -> int:
+    return int(_known(v, what))
+
+
+def _ints(v, what: str) -> tuple:
+    """A list of ints that must be known now: a list (of ints or scalars), an array, or a constant tensor."""
+    if isinstance(v, Tensor):
+        value = _static_value(v)
+        if value is None:
+            raise TypeError(f"`{what}` must be known while the graph is built; got the graph tensor {v!r}.")
         v = value
-    return int(v)
+    if hasattr(v, "tolist"):
+        v = v.tolist()
+    return tuple(_int(d, what) for d in (v if isinstance(v, list | tuple) else [v]))
 
 
 # -- reshape ---------------------------------------------------------------------------------------
@@ -274,13 +291,6 @@ def expand_dims(input, axis, name=None):  # noqa: A002
     return apply_op("ExpandDims", [input], {"axis": _int(axis, "axis")}, name=name or "ExpandDims")
 
 
-def expand_dims_many(x, axes):
-    """Insert size-1 axes at each of ``axes`` (positions in the result)."""
-    for a in sorted(axes):
-        x = expand_dims(x, a)
-    return x
-
-
 def _squeeze_shape(x, axis):
     if x.shape.rank is None:
         return (TensorShape(None), x.dtype)
@@ -307,7 +317,7 @@ def _squeeze_grad(op, grad):
 def squeeze(input, axis=None, name=None):  # noqa: A002
     """Remove size-1 axes: all of them (``axis=None``) or those listed in ``axis``."""
     if axis is not None:
-        axis = tuple(_int(a, "axis") for a in (axis if isinstance(axis, list | tuple) else [axis]))
+        axis = _ints(axis, "axis")
     return apply_op("Squeeze", [input], {"axis": axis}, name=name or "Squeeze")
 
 
@@ -336,7 +346,7 @@ def _transpose_grad(op, grad):
 
 def transpose(a, perm=None, conjugate=False, name="transpose"):
     """Permute the axes: result axis i is input axis ``perm[i]`` (default: reverse them all)."""
-    perm = None if perm is None else tuple(_int(p, "perm") for p in perm)
+    perm = None if perm is None else _ints(perm, "perm")
     return apply_op("Transpose", [a], {"perm": perm}, name=name)
 
 
@@ -441,18 +451,15 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
            [0., 0., 1.]], dtype=float32)
     """
     indices = convert_to_tensor(indices)
-    given = [v for v in (on_value, off_value) if v is not None]
-    if dtype is None:
-        dtype = given[0].dtype if given and isinstance(given[0], Tensor) else \
-            convert_to_tensor(given[0]).dtype if given else dtypes.float32
+    if dtype is None:  # from on_value or off_value if given: 1.0 -> float32, 1 -> int32
+        given = on_value if on_value is not None else off_value
+        dtype = dtypes.float32 if given is None else given.dtype if hasattr(given, "dtype") else type(given)
     dtype = dtypes.as_dtype(dtype)
-    on = 1 if on_value is None else _static_value(on_value) if isinstance(on_value, Tensor) else on_value
-    off = 0 if off_value is None else _static_value(off_value) if isinstance(off_value, Tensor) else off_value
-    r = indices.shape.rank
-    axis = -1 if axis is None or axis == -1 else _axis(axis, r, extra=1)
+    on = 1 if on_value is None else _known(on_value, "on_value")
+    off = 0 if off_value is None else _known(off_value, "off_value")
+    axis = -1 if axis is None or axis == -1 else _axis(axis, indices.shape.rank, extra=1)
     attrs = {"depth": _int(depth, "depth"), "on_value": on, "off_value": off, "axis": axis, "dtype": dtype}
     return apply_op("OneHot", [indices], attrs, name=name or "one_hot")
-
 
 
 def _getitem(tensor, key):

@@ -21,10 +21,10 @@ import numpy as np  # host-side only: index types, and index checks on values kn
 from tinyflow.framework import errors
 from tinyflow.framework.dispatch import apply_op, convert_to_tensor
 from tinyflow.framework.registry import ShapeError, register_gradient, register_op
-from tinyflow.framework.tensor import EagerTensor, Tensor
+from tinyflow.framework.tensor import Tensor
 from tinyflow.framework.tensor_shape import TensorShape
 from tinyflow.ops import array_ops
-from tinyflow.ops.array_ops import _as_shape, _axis, _fmt, _shape_tensor_dims, _static_value, shape
+from tinyflow.ops.array_ops import _as_shape, _axis, _fmt, _int, _ints, _shape_tensor_dims, _static_value, shape
 
 __all__ = ["gather", "gather_nd", "scatter_nd", "slice"]
 
@@ -195,8 +195,7 @@ def _output_axis(key, i, rank) -> int:
 
 def slice(input_, begin, size, name=None):  # noqa: A001  (TF's name)
     """``input_[begin[i] : begin[i] + size[i]]`` along every axis; a size of -1 means "to the end"."""
-    begin = [int(b) for b in (begin.numpy() if isinstance(begin, EagerTensor) else begin)]
-    size = [int(s) for s in (size.numpy() if isinstance(size, EagerTensor) else size)]
+    begin, size = _ints(begin, "begin"), _ints(size, "size")
     key = tuple(builtins.slice(b, None if s == -1 else b + s) for b, s in zip(begin, size))
     return getitem(input_, key, name=name or "Slice")
 
@@ -262,10 +261,10 @@ register_op("GatherV2", kernel=_gather_kernel, shape=_gather_shape)
 @register_gradient("GatherV2")
 def _gather_grad(op, grad):
     params, indices = op.inputs
-    return [scatter_add_like(grad, indices, params, op.get_attr("axis"), op.get_attr("batch_dims")), None]
+    return [_scatter_add_like(grad, indices, params, op.get_attr("axis"), op.get_attr("batch_dims")), None]
 
 
-def scatter_add_like(grad, indices, params, axis, batch_dims):
+def _scatter_add_like(grad, indices, params, axis, batch_dims):
     """Zeros shaped like ``params`` with ``grad`` added at ``indices``: the gradient of
     ``gather(params, indices, axis=axis, batch_dims=batch_dims)`` (top_k's too)."""
     attrs = {"axis": axis, "batch_dims": batch_dims}
@@ -308,7 +307,7 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
         raise TypeError(f"Value passed to parameter 'indices' has DataType {indices.dtype.name} not in list of "
                         "allowed values: int16, int32, int64")
     b = int(batch_dims) + (indices.shape.rank if batch_dims < 0 else 0)
-    a = b if axis is None else int(_static_value(axis) if isinstance(axis, Tensor) else axis)
+    a = b if axis is None else _int(axis, "axis")
     try:
         a = _axis(a, params.shape.rank)
     except ShapeError as e:

@@ -17,7 +17,7 @@ import numpy as np  # host-side only (split points), never math on tensor values
 
 from tinyflow.framework.dispatch import apply_op, convert_to_tensor
 from tinyflow.framework.registry import ShapeError, register_gradient, register_op
-from tinyflow.framework.tensor import EagerTensor, Tensor
+from tinyflow.framework.tensor import Tensor
 from tinyflow.framework.tensor_shape import TensorShape, broadcast_shapes
 from tinyflow.ops import base_ops, math_ops
 from tinyflow.ops._grad_util import unbroadcast
@@ -27,9 +27,10 @@ from tinyflow.ops.array_ops import (
     _dims,
     _fmt,
     _int,
+    _ints,
+    _known,
     _shape_arg,
     _shape_tensor_dims,
-    _static_value,
     reshape,
 )
 
@@ -164,12 +165,7 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
             isinstance(num_or_size_splits, Tensor) and num_or_size_splits.shape.rank == 0:
         n, sizes = _int(num_or_size_splits, "num_or_size_splits"), None
     else:
-        sizes = num_or_size_splits
-        if isinstance(sizes, Tensor):
-            sizes = _static_value(sizes)
-            if sizes is None:
-                raise TypeError("tf.split needs `num_or_size_splits` known while the graph is built.")
-        sizes = tuple(int(s) for s in np.reshape(np.asarray(sizes), [-1]))
+        sizes = _ints(num_or_size_splits, "num_or_size_splits")
         n = len(sizes)
     attrs = {"axis": axis, "num_split": n, "size_splits": sizes}
     return list(apply_op("SplitV", [value], attrs, name=name))
@@ -204,9 +200,7 @@ def _tile_grad(op, grad):
 
 def tile(input, multiples, name=None):  # noqa: A002
     """Repeat ``input`` ``multiples[i]`` times along axis i."""
-    multiples = tuple(_int(m, "multiples") for m in (multiples if not isinstance(multiples, Tensor)
-                                                      else _static_value(multiples).tolist()))
-    return apply_op("Tile", [input], {"multiples": multiples}, name=name or "Tile")
+    return apply_op("Tile", [input], {"multiples": _ints(multiples, "multiples")}, name=name or "Tile")
 
 
 def _broadcast_to_kernel(xp, x, *shape_tensor, shape=None):
@@ -273,13 +267,12 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
             raise NotImplementedError(f"tinyflow's tf.pad supports mode='CONSTANT' only, got mode={mode!r}.")
         raise ValueError(f"Value of argument `mode` expected to be one of \"CONSTANT\", \"REFLECT\", or "
                          f"\"SYMMETRIC\". Received `mode` = {mode}")
-    if isinstance(paddings, Tensor):
-        paddings = _static_value(paddings)
-    paddings = tuple((int(a), int(b)) for a, b in np.asarray(paddings).reshape(-1, 2).tolist())
-    if any(a < 0 or b < 0 for a, b in paddings):
-        raise ValueError(f"Paddings must be non-negative, got {[list(p) for p in paddings]}")
-    value = constant_values.numpy() if isinstance(constant_values, EagerTensor) else constant_values
-    return apply_op("PadV2", [tensor], {"paddings": paddings, "constant_values": value}, name=name or "Pad")
+    flat = _ints(np.reshape(paddings, [-1]) if not isinstance(paddings, Tensor) else paddings, "paddings")
+    pairs = tuple(zip(flat[0::2], flat[1::2]))  # ((before, after) per axis)
+    if any(a < 0 or b < 0 for a, b in pairs):
+        raise ValueError(f"Paddings must be non-negative, got {[list(p) for p in pairs]}")
+    attrs = {"paddings": pairs, "constant_values": _known(constant_values, "constant_values")}
+    return apply_op("PadV2", [tensor], attrs, name=name or "Pad")
 
 
 register_op("ReverseV2", kernel=lambda xp, x, axis: xp.flip(x, axis), shape=lambda x, axis: (x.shape, x.dtype))
@@ -293,8 +286,7 @@ def _reverse_grad(op, grad):
 def reverse(tensor, axis, name=None):
     """Reverse the order of entries along each axis in ``axis``."""
     t = convert_to_tensor(tensor)
-    axes = axis.numpy().tolist() if isinstance(axis, EagerTensor) else axis
-    axes = tuple(_axis(_int(a, "axis"), t.shape.rank) for a in (axes if isinstance(axes, list | tuple) else [axes]))
+    axes = tuple(_axis(a, t.shape.rank) for a in _ints(axis, "axis"))
     return apply_op("ReverseV2", [t], {"axis": axes}, name=name or "ReverseV2")
 
 

@@ -13,6 +13,7 @@ array([ 5., 25.], dtype=float32)
 from __future__ import annotations
 
 import builtins
+import math
 
 from tinyflow.framework import dtypes
 from tinyflow.framework.dispatch import apply_binary, apply_op, convert_to_tensor
@@ -30,7 +31,7 @@ __all__ = [
     "reduce_sum", "round", "sigmoid", "sign", "sin", "sqrt", "square", "subtract", "tan", "tanh", "truediv",
     "zeros_like",
 ]
-MATH_ONLY = ["ceil", "divide_no_nan", "expm1", "is_finite", "is_inf", "is_nan", "log1p", "logical_xor",
+MATH_ONLY = ["ceil", "divide_no_nan", "erf", "expm1", "is_finite", "is_inf", "is_nan", "log1p", "logical_xor",
              "reciprocal", "rsqrt", "squared_difference"]
 
 FLOATS = ("float16", "float32", "float64")
@@ -572,6 +573,53 @@ def sigmoid(x, name=None):
     array([0.5, 0. ], dtype=float32)
     """
     return apply_op("Sigmoid", [x], name=name or "Sigmoid")
+
+
+# erf: Moshier's Cephes rational approximations (the ones scipy uses), accurate to float64 precision.
+_ERF_T = (9.60497373987051638749e0, 9.00260197203842689217e1, 2.23200534594684319226e3,
+          7.00332514112805075473e3, 5.55923013010394962768e4)
+_ERF_U = (1.0, 3.35617141647503099647e1, 5.21357949780152679795e2, 4.59432382970980127987e3,
+          2.26290000613890934246e4, 4.92673942608635921086e4)
+_ERFC_P = (2.46196981473530512524e-10, 5.64189564831068821977e-1, 7.46321056442269912687e0,
+           4.86371970985681366614e1, 1.96520832956077098242e2, 5.26445194995477358631e2,
+           9.34528527171957607540e2, 1.02755188689515710272e3, 5.57535335369399327526e2)
+_ERFC_Q = (1.0, 1.32281951154744992508e1, 8.67072140885989742329e1, 3.54937778887819891062e2,
+           9.75708501743205489753e2, 1.82390916687909736289e3, 2.24633760818710981792e3,
+           1.65666309194161350182e3, 5.57535340817727675546e2)
+_ERFC_R = (5.64189583547755073984e-1, 1.27536670759978104416e0, 5.01905042251180477414e0,
+           6.16021097993053585195e0, 7.40974269950448939160e0, 2.97886665372100240670e0)
+_ERFC_S = (1.0, 2.26052863220117276590e0, 9.39603524938001434673e0, 1.20489539808096656605e1,
+           1.70814450747565897222e1, 9.60896809063285878198e0, 3.36907645100081516050e0)
+
+
+def _polyval(coefficients, x):
+    out = coefficients[0] + 0 * x
+    for c in coefficients[1:]:
+        out = out * x + c
+    return out
+
+
+def _erf_kernel(xp, x):
+    a = xp.minimum(xp.abs(x), 10.0)  # erf(10) is 1 to float64 precision; clamping avoids inf/inf
+    s = xp.clip(x, -1.0, 1.0)
+    near_zero = s * _polyval(_ERF_T, s * s) / _polyval(_ERF_U, s * s)  # |x| < 1: x·T(x²)/U(x²)
+    erfc = xp.exp(-a * a) * xp.where(a < 8, _polyval(_ERFC_P, a) / _polyval(_ERFC_Q, a),
+                                     _polyval(_ERFC_R, a) / _polyval(_ERFC_S, a))  # |x| >= 1: erfc(|x|)
+    return xp.where(a < 1, near_zero, xp.sign(x) * (1 - erfc)).astype(x.dtype, copy=False)
+
+
+register_op("Erf", kernel=_erf_kernel, shape=_unary_shape, allowed=FLOATS)
+
+
+@register_gradient("Erf")
+def _erf_grad(op, grad):
+    x = op.inputs[0]
+    return [grad * (2 / math.sqrt(math.pi)) * exp(-x * x)]  # d erf(x) = 2/√π · e^(-x²)
+
+
+def erf(x, name=None):
+    """The Gauss error function, erf(x) = 2/√π ∫₀ˣ e^(-t²) dt."""
+    return apply_op("Erf", [x], name=name or "Erf")
 
 
 # Rounding has zero slope almost everywhere; TF registers no useful gradient (None).

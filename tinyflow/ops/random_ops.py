@@ -142,52 +142,65 @@ def _host(xp, array):
 
 
 # -- normal, truncated normal, uniform ------------------------------------------------------------------
+# The draws take a numpy Generator; the stateful kernels below and the stateless ops
+# (stateless_random_ops.py) differ only in where that generator comes from.
 def _draw_dtype(dtype):
     return np.float64 if dtype is dtypes.float64 else np.float32  # float16 is drawn in float32
 
 
-def _normal_kernel(xp, *dims, ctx, shape, dtype, seed, seed2, _key):
-    gen = _generator(ctx, _key, seed, seed2)
-    return _host(xp, gen.standard_normal(_size(dims, shape), dtype=_draw_dtype(dtype)).astype(dtype.as_numpy_dtype))
+def draw_normal(gen, size, dtype):
+    return gen.standard_normal(size, dtype=_draw_dtype(dtype)).astype(dtype.as_numpy_dtype)
 
 
-def _truncated_normal_kernel(xp, *dims, ctx, shape, dtype, seed, seed2, _key):
-    gen = _generator(ctx, _key, seed, seed2)
-    out = gen.standard_normal(_size(dims, shape))
+def draw_truncated_normal(gen, size, dtype):
+    out = gen.standard_normal(size)
     outside = np.abs(out) > 2.0
     while outside.any():  # re-draw every value beyond two standard deviations
         out[outside] = gen.standard_normal(int(outside.sum()))
         outside = np.abs(out) > 2.0
-    return _host(xp, out.astype(dtype.as_numpy_dtype))
+    return out.astype(dtype.as_numpy_dtype)
 
 
-def _uniform_kernel(xp, *dims, ctx, shape, dtype, seed, seed2, _key):
-    gen = _generator(ctx, _key, seed, seed2)
-    u = gen.random(_size(dims, shape), dtype=_draw_dtype(dtype)).astype(dtype.as_numpy_dtype)
+def draw_uniform(gen, size, dtype):
+    u = gen.random(size, dtype=_draw_dtype(dtype)).astype(dtype.as_numpy_dtype)
     if dtype is dtypes.float16:  # rounding to half precision must not reach 1.0: the range is [0, 1)
         u = np.minimum(u, np.nextafter(np.float16(1), np.float16(0)))
-    return _host(xp, u)
+    return u
 
 
-def _uniform_int_kernel(xp, minval, maxval, *dims, ctx, shape, dtype, seed, seed2, _key):
+def draw_integers(gen, size, dtype, minval, maxval):
     lo, hi = int(minval), int(maxval)
     if lo >= hi:
         raise errors.InvalidArgumentError(None, None, f"Need minval < maxval: {lo} >= {hi}")
+    return gen.integers(lo, hi, size, dtype=dtype.as_numpy_dtype)
+
+
+def _stateful(draw):
+    """A stateful kernel: ``draw`` with this node's own generator (kept in ``ctx.rngs``)."""
+
+    def kernel(xp, *dims, ctx, shape, dtype, seed, seed2, _key):
+        return _host(xp, draw(_generator(ctx, _key, seed, seed2), _size(dims, shape), dtype))
+
+    return kernel
+
+
+def _uniform_int_kernel(xp, minval, maxval, *dims, ctx, shape, dtype, seed, seed2, _key):
     gen = _generator(ctx, _key, seed, seed2)
-    return _host(xp, gen.integers(lo, hi, _size(dims, shape), dtype=dtype.as_numpy_dtype))
+    return _host(xp, draw_integers(gen, _size(dims, shape), dtype, minval, maxval))
 
 
-for _name, _kernel in [("RandomStandardNormal", _normal_kernel), ("TruncatedNormal", _truncated_normal_kernel),
-                       ("RandomUniform", _uniform_kernel), ("RandomUniformInt", _uniform_int_kernel)]:
+for _name, _kernel in [("RandomStandardNormal", _stateful(draw_normal)),
+                       ("TruncatedNormal", _stateful(draw_truncated_normal)),
+                       ("RandomUniform", _stateful(draw_uniform)), ("RandomUniformInt", _uniform_int_kernel)]:
     register_op(_name, kernel=_kernel, shape=_random_shape, stateful=True)
     not_differentiable(_name)
 
-_FLOAT_TYPES = (dtypes.float16, dtypes.float32, dtypes.float64)
+FLOAT_TYPES = (dtypes.float16, dtypes.float32, dtypes.float64)
 
 
-def _float_dtype(dtype, what):
+def float_dtype(dtype, what):
     dtype = dtypes.as_dtype(dtype)
-    if dtype not in _FLOAT_TYPES:
+    if dtype not in FLOAT_TYPES:
         raise ValueError(f"Invalid dtype {dtype!r} for {what}: use float16, float32 or float64.")
     return dtype
 
@@ -196,15 +209,22 @@ def _is(value, number):
     return isinstance(value, int | float) and value == number
 
 
-def _scale_shift(op_type, shape, dtype, seed, scale, shift, scope):
-    """A standard sample ·scale + shift; the last op gets the scope's name (the random op itself
-    when scale is 1 and shift is 0, which need no ops)."""
+def scale_shift(sample, dtype, scale, shift, scope):
+    """``sample(name)``·scale + shift, named ``scope``; skips the ops when scale is 1 and shift 0
+    (then the random op itself takes the scope's name)."""
     if _is(scale, 1) and _is(shift, 0):
-        return _apply_random(op_type, [], shape, {"dtype": dtype}, seed, scope)
-    rnd = _apply_random(op_type, [], shape, {"dtype": dtype}, seed, op_type)
+        return sample(scope)
+    rnd = sample(None)
     if not _is(scale, 1):
         rnd = rnd * convert_to_tensor(scale, dtype=dtype)
     return apply_op("AddV2", [rnd, convert_to_tensor(shift, dtype=dtype)], name=scope)
+
+
+def _seeded_sample(op_type, shape, dtype, seed):
+    def sample(name):
+        return _apply_random(op_type, [], shape, {"dtype": dtype}, seed, name or op_type)
+
+    return sample
 
 
 def normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
@@ -214,16 +234,16 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=No
     >>> tf.random.normal([2, 3], seed=1).shape
     TensorShape([2, 3])
     """
-    dtype = _float_dtype(dtype, "tf.random.normal")
+    dtype = float_dtype(dtype, "tf.random.normal")
     with name_scope(name, "random_normal") as scope:
-        return _scale_shift("RandomStandardNormal", shape, dtype, seed, stddev, mean, scope)
+        return scale_shift(_seeded_sample("RandomStandardNormal", shape, dtype, seed), dtype, stddev, mean, scope)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
     """Samples from N(mean, stddev²) with values beyond two standard deviations re-drawn."""
-    dtype = _float_dtype(dtype, "tf.random.truncated_normal")
+    dtype = float_dtype(dtype, "tf.random.truncated_normal")
     with name_scope(name, "truncated_normal") as scope:
-        return _scale_shift("TruncatedNormal", shape, dtype, seed, stddev, mean, scope)
+        return scale_shift(_seeded_sample("TruncatedNormal", shape, dtype, seed), dtype, stddev, mean, scope)
 
 
 def uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None, name=None):
@@ -236,7 +256,7 @@ def uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None, name=
     tf.int32
     """
     dtype = dtypes.as_dtype(dtype)
-    if dtype not in _FLOAT_TYPES + (dtypes.int32, dtypes.int64):
+    if dtype not in FLOAT_TYPES + (dtypes.int32, dtypes.int64):
         raise ValueError(f"Invalid dtype {dtype!r}")
     if maxval is None:
         if dtype.is_integer:
@@ -250,32 +270,37 @@ def uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None, name=
                     raise ValueError(f"minval and maxval must be scalars (0-D), got shape {b.shape}")
             return _apply_random("RandomUniformInt", bounds, shape, {"dtype": dtype}, seed, scope)
         if isinstance(minval, int | float) and isinstance(maxval, int | float):
-            return _scale_shift("RandomUniform", shape, dtype, seed, maxval - minval, minval, scope)
+            sample = _seeded_sample("RandomUniform", shape, dtype, seed)
+            return scale_shift(sample, dtype, maxval - minval, minval, scope)
         rnd = _apply_random("RandomUniform", [], shape, {"dtype": dtype}, seed, "RandomUniform")
         lo, hi = convert_to_tensor(minval, dtype=dtype), convert_to_tensor(maxval, dtype=dtype)
         return apply_op("AddV2", [rnd * (hi - lo), lo], name=scope)  # rnd·(max - min) + min
 
 
 # -- categorical and shuffle ------------------------------------------------------------------------
-def _multinomial_kernel(xp, logits, *, ctx, num_samples, output_dtype, shape, seed, seed2, _key):
-    gen = _generator(ctx, _key, seed, seed2)
+def draw_categorical(xp, gen, logits, num_samples, output_dtype):
+    """Inverse-CDF sampling: for u ~ U[0, 1), the class is how many cumulative probabilities u passed."""
     z = logits.astype("float64")
     p = xp.exp(z - xp.max(z, axis=1, keepdims=True))
     cdf = xp.cumsum(p, axis=1)
     cdf /= cdf[:, -1:]  # (batch, classes), rising to 1
     u = _host(xp, gen.random((logits.shape[0], num_samples)))  # (batch, num_samples)
-    index = xp.sum(u[:, :, None] >= cdf[:, None, :], axis=2)  # classes whose cdf u has passed
+    index = xp.sum(u[:, :, None] >= cdf[:, None, :], axis=2)
     return xp.minimum(index, logits.shape[1] - 1).astype(output_dtype.as_numpy_dtype)
 
 
-def _multinomial_shape(logits, num_samples, output_dtype, **attrs):
+def _multinomial_kernel(xp, logits, *, ctx, num_samples, output_dtype, shape, seed, seed2, _key):
+    return draw_categorical(xp, _generator(ctx, _key, seed, seed2), logits, num_samples, output_dtype)
+
+
+def multinomial_shape(logits, *seed, num_samples, output_dtype, **attrs):
     if logits.shape.rank not in (None, 2):
         raise ShapeError(f"logits should be a matrix, got shape {logits.shape._tf_str()}")
     batch = logits.shape[0] if logits.shape.rank else None
     return (TensorShape([batch, num_samples]), output_dtype)
 
 
-register_op("Multinomial", kernel=_multinomial_kernel, shape=_multinomial_shape, stateful=True,
+register_op("Multinomial", kernel=_multinomial_kernel, shape=multinomial_shape, stateful=True,
             allowed=("float16", "float32", "float64"))
 not_differentiable("Multinomial")
 

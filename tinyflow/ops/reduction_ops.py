@@ -12,6 +12,8 @@ int, a list, negative, or None for all axes.
 from __future__ import annotations
 
 import builtins
+import functools
+import math
 import string
 
 from tinyflow.framework import dtypes
@@ -303,7 +305,39 @@ def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
 
 # -- einsum ----------------------------------------------------------------------------------------
 def _einsum_kernel(xp, *arrays, equation, _broadcast):
-    return xp.einsum(equation, *arrays, optimize=len(arrays) > 2)
+    plan = _matmul_plan(equation, *[a.shape for a in arrays]) if len(arrays) == 2 else None
+    if plan is None:
+        return xp.einsum(equation, *arrays, optimize=len(arrays) > 2)
+    (sum_a, perm_a, shape_a), (sum_b, perm_b, shape_b), shape_c, perm_c = plan
+    a, b = arrays
+    a = xp.transpose(xp.sum(a, axis=sum_a, dtype=a.dtype) if sum_a else a, perm_a).reshape(shape_a)
+    b = xp.transpose(xp.sum(b, axis=sum_b, dtype=b.dtype) if sum_b else b, perm_b).reshape(shape_b)
+    return xp.transpose(xp.matmul(a, b).reshape(shape_c), perm_c)
+
+
+@functools.lru_cache(maxsize=256)
+def _matmul_plan(equation, shape_a, shape_b):
+    """How to compute a two-operand einsum as one batched matmul, as TF does: labels that only one
+    operand has and the output lacks are summed first; each operand is then transposed to
+    (batch, free, contracted) order and flattened to 3-D; the product is put in output order.
+    None for what this does not handle (repeated labels, size-1 broadcasting): numpy's einsum runs."""
+    (ta, tb), out = equation.split("->")[0].split(","), equation.split("->")[1]
+    if len(set(ta)) < len(ta) or len(set(tb)) < len(tb):
+        return None
+    size = dict(zip(ta, shape_a))
+    for label, d in zip(tb, shape_b):
+        if size.setdefault(label, d) != d:
+            return None
+    only_a = [c for c in ta if c not in tb and c not in out]
+    only_b = [c for c in tb if c not in ta and c not in out]
+    ta2, tb2 = [c for c in ta if c not in only_a], [c for c in tb if c not in only_b]
+    batch = [c for c in out if c in ta2 and c in tb2]
+    m, n = [c for c in ta2 if c not in tb2], [c for c in tb2 if c not in ta2]
+    k = [c for c in ta2 if c in tb2 and c not in out]
+    B, M, K, N = [math.prod(size[c] for c in group) for group in (batch, m, k, n)]
+    return ((tuple(ta.index(c) for c in only_a), [ta2.index(c) for c in batch + m + k], (B, M, K)),
+            (tuple(tb.index(c) for c in only_b), [tb2.index(c) for c in batch + k + n], (B, K, N)),
+            [size[c] for c in batch + m + n], [(batch + m + n).index(c) for c in out])
 
 
 def _einsum_shape(*inputs, equation, _broadcast):

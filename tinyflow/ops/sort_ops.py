@@ -19,7 +19,7 @@ from tinyflow.framework.registry import ShapeError, register_gradient, register_
 from tinyflow.framework.tensor_shape import TensorShape
 from tinyflow.ops import math_ops
 from tinyflow.ops.array_ops import _axis, _int, transpose
-from tinyflow.ops.indexing_ops import scatter_add_like
+from tinyflow.ops.indexing_ops import _scatter_add_like
 
 __all__ = ["argsort", "sort"]  # top_k is tf.math.top_k / tf.nn.top_k, not a top-level name
 
@@ -54,7 +54,7 @@ register_op("TopKV2", kernel=_top_k_kernel, shape=_top_k_shape, num_outputs=2)
 @register_gradient("TopKV2")
 def _top_k_grad(op, grad_values, grad_indices):
     x, r = op.inputs[0], op.inputs[0].shape.rank  # values = gather(x, indices, axis=r-1, batch_dims=r-1)
-    return [scatter_add_like(grad_values, op.outputs[1], x, axis=r - 1, batch_dims=r - 1)]
+    return [_scatter_add_like(grad_values, op.outputs[1], x, axis=r - 1, batch_dims=r - 1)]
 
 
 def top_k(input, k=1, sorted=True, index_type=dtypes.int32, name=None):  # noqa: A002

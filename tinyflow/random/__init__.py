@@ -6,3 +6,4 @@
 TensorShape([2, 2])
 """
 from tinyflow.ops.random_ops import *
+from tinyflow.ops.stateless_random_ops import *

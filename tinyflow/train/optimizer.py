@@ -92,7 +92,7 @@ class Optimizer:
         grads_and_vars = tuple(grads_and_vars)
         if not grads_and_vars:
             raise ValueError("No variables provided.")
-        for g, v in grads_and_vars:
+        for _, v in grads_and_vars:
             if not hasattr(v, "assign_sub"):
                 raise TypeError(f"apply_gradients expects (gradient, variable) pairs; {v!r} is not a Variable.")
         pairs = [(g, v) for g, v in grads_and_vars if g is not None]

@@ -62,6 +62,11 @@ def assert_input_compatibility(input_spec, inputs: list, layer_name: str) -> Non
         if shape is None:
             continue
         head = f'Input {index} of layer "{layer_name}" is incompatible with the layer:'
+        if spec.allow_last_axis_squeeze and spec.shape is not None:
+            if _squeeze_last(shape) != _squeeze_last(spec.shape) and not _compatible(
+                    _squeeze_last(shape), _squeeze_last(spec.shape)):
+                raise ValueError(f"{head} expected shape={spec.shape}, found shape={shape}")
+            continue
         ndim = len(shape)
         if spec.ndim is not None and not spec.allow_last_axis_squeeze and ndim != spec.ndim:
             raise ValueError(f"{head} expected ndim={spec.ndim}, found ndim={ndim}. Full shape received: {shape}")
@@ -83,6 +88,14 @@ def assert_input_compatibility(input_spec, inputs: list, layer_name: str) -> Non
             for have, want in zip(shape, spec.shape):
                 if want is not None and have is not None and have != want:
                     raise ValueError(f"{head} expected shape={spec.shape}, found shape={shape}")
+
+
+def _squeeze_last(shape: tuple) -> tuple:
+    return shape[:-1] if shape and shape[-1] == 1 else shape
+
+
+def _compatible(a: tuple, b: tuple) -> bool:
+    return len(a) == len(b) and all(x is None or y is None or x == y for x, y in zip(a, b))
 
 
 def _shape_tuple(x):

@@ -283,7 +283,8 @@ class Layer(Module):
                 self.build(shapes)
         else:
             self.build(shapes)
-        self._build_input_shape = shapes
+        if self._build_input_shape is None:
+            self._build_input_shape = shapes
         self.built = True
 
     def build_from_config(self, config: dict) -> None:

@@ -7,8 +7,7 @@ instance of the class (which adds the reduction to one number), as in Keras.
 >>> tf.keras.losses.get("mse") is tf.keras.losses.mean_squared_error
 True
 """
-from tinyflow.keras.losses.loss import Loss, LossFunctionWrapper, reduce_weighted_values, \
-    squeeze_or_expand_to_same_rank
+from tinyflow.keras.losses.loss import Loss, LossFunctionWrapper, reduce_weighted_values, squeeze_or_expand_to_same_rank
 from tinyflow.keras.losses.probabilistic import (
     BCE,
     BinaryCrossentropy,

@@ -37,7 +37,7 @@ class Loss:
     """
 
     def __init__(self, name: str | None = None, reduction: str | None = "sum_over_batch_size", dtype=None):
-        self.name = name or _snake_case(type(self).__name__)
+        self.name = name or backend.unique_name(_snake_case(type(self).__name__))
         self.reduction = standardize_reduction(reduction)
         self._dtype = tf.as_dtype(dtype or backend.floatx())
 

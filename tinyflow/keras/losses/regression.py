@@ -10,8 +10,12 @@ array([0.5], dtype=float32)
 from __future__ import annotations
 
 import tinyflow as tf
-from tinyflow.keras.losses.loss import LossFunctionWrapper, _to_dtype, check_broadcastable, \
-    squeeze_or_expand_to_same_rank
+from tinyflow.keras.losses.loss import (
+    LossFunctionWrapper,
+    _to_dtype,
+    check_broadcastable,
+    squeeze_or_expand_to_same_rank,
+)
 
 
 def _prepare(y_true, y_pred, fn_name: str):

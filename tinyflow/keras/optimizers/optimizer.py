@@ -27,13 +27,12 @@ import numbers
 import re
 import warnings
 
-import numpy as np
-
 import tinyflow as tf
 from tinyflow.eager.tape import GradientTape
 from tinyflow.framework import dtypes
 from tinyflow.framework.dispatch import convert_to_tensor
 from tinyflow.framework.graph import name_scope
+from tinyflow.keras import backend, initializers
 from tinyflow.keras.optimizers import schedules
 from tinyflow.variables import Variable
 
@@ -64,7 +63,7 @@ class Optimizer:
         if sum(a is not None for a in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: "
                              f"clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}")
-        self.name = name or _snake_case(type(self).__name__)
+        self.name = name or backend.unique_name(_snake_case(type(self).__name__))
         self.weight_decay = weight_decay
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
         self.use_ema, self.ema_momentum, self.ema_overwrite_frequency = use_ema, ema_momentum, ema_overwrite_frequency
@@ -97,16 +96,15 @@ class Optimizer:
 
     def add_variable(self, shape, initializer="zeros", dtype=None, aggregation: str = "mean",
                      name: str | None = None) -> Variable:
-        """A non-trainable state variable, filled by ``initializer`` ("zeros", "ones", a number, or
-        a function ``(shape, dtype) -> value``)."""
+        """A non-trainable state variable, filled by ``initializer`` (a name such as ``"zeros"``, a
+        number, or an initializer)."""
         dtype = dtypes.as_dtype(dtype or "float32")
         shape = tuple(shape)
-        if callable(initializer):
-            value = initializer(shape, dtype=dtype)
-        else:
-            fill = {"zeros": 0.0, "ones": 1.0}.get(initializer, initializer)
-            value = np.full(shape, fill, dtype=dtype.as_numpy_dtype)
-        variable = Variable(value, trainable=False, dtype=dtype, name=f"{self.name}/{name or 'variable'}")
+        init = initializers.Constant(initializer) if isinstance(initializer, numbers.Number) \
+            else initializers.get(initializer)
+        # a callable initial value runs outside any tf.function being traced (slots are built lazily)
+        variable = Variable(lambda: init(shape, dtype=dtype), trainable=False, dtype=dtype,
+                            name=f"{self.name}/{name or 'variable'}")
         self._variables.append(variable)
         return variable
 
