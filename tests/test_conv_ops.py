@@ -118,6 +118,16 @@ def test_conv2d_modes_and_unknown_batch():
     assert out.shape == (2, 4, 4, 4) and grad.shape == x.shape
 
 
+def test_empty_outputs_when_the_window_just_does_not_fit():
+    x, f = tf.constant(np.ones((1, 2, 2, 1))), tf.constant(np.ones((3, 3, 1, 1)))
+    assert nn.conv2d(x, f, 2, "VALID").shape.as_list() == [1, 0, 0, 1]  # (2 - 3 + 2) / 2 truncates to 0
+    assert nn.max_pool2d(x, 3, 3, "VALID").shape.as_list() == [1, 0, 0, 1]
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.reduce_sum(nn.conv2d(x, f, 2, "VALID"))
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), np.zeros((1, 2, 2, 1)))
+
+
 def test_conv2d_errors():
     x, f = np.zeros((1, 4, 4, 3), np.float32), np.zeros((3, 3, 2, 1), np.float32)
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"Depth of input \(3\) is not a multiple of input "

@@ -135,7 +135,7 @@ def test_shuffle_buffer_follows_the_reference_algorithm():
     # The buffer algorithm written out: fill k, emit a uniform pick, refill its slot.
     k, n, seed = 4, 12, 11
     got = _ints(Dataset.range(n).shuffle(k, seed=seed))
-    rng = np.random.default_rng([87654321, seed, 0])  # (global seed or TF's default, op seed, pass)
+    rng = np.random.default_rng([*random_ops.get_seed(seed), 0])  # TF's (graph seed, op seed), then the pass
     draws = rng.random(256)
     buffer, nxt, out, d = list(range(k)), k, [], 0
     while buffer:
@@ -227,6 +227,13 @@ def test_as_numpy_iterator_and_other_sources():
     assert _ints(Dataset.from_generator(lambda: iter(range(3)))) == [0, 1, 2]
 
 
+def test_element_spec_does_not_disturb_shuffling():
+    ds = Dataset.range(20).shuffle(20, seed=4).map(lambda x: x * 2)
+    reference = _ints(Dataset.range(20).shuffle(20, seed=4).map(lambda x: x * 2))
+    assert ds.element_spec.dtype == tf.int64 and "MapDataset" in repr(ds)
+    assert _ints(ds) == reference
+
+
 def test_cache_replays_the_first_pass():
     ds = Dataset.range(10).shuffle(10, seed=1).cache()
     assert _ints(ds) == _ints(ds)
@@ -262,8 +269,8 @@ def test_dataset_feeds_a_python_training_loop():
 
 
 def test_global_seed_makes_unseeded_shuffles_reproducible():
-    random_ops.set_seed(5)  # tf.random.set_seed
+    tf.random.set_seed(5)
     first = _ints(Dataset.range(20).shuffle(20))
-    random_ops.set_seed(5)
+    tf.random.set_seed(5)
     assert _ints(Dataset.range(20).shuffle(20)) == first
-    random_ops.set_seed(None)
+    tf.random.set_seed(None)

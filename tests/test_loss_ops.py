@@ -123,7 +123,9 @@ def test_sparse_xent_shape_and_dtype_errors():
         logits = tf.compat.v1.placeholder(tf.float32, [None, 3])
         loss = nn.sparse_softmax_cross_entropy_with_logits(labels, logits)
         assert loss.shape.as_list() == [None]
-    with Session(graph=g) as sess, pytest.raises(tf.errors.InvalidArgumentError):
+    with Session(graph=g) as sess, pytest.raises(tf.errors.InvalidArgumentError, match=r"logits and labels must "
+                                                 r"have the same first dimension, got logits shape \[2,3\] and "
+                                                 r"labels shape \[3\]"):
         sess.run(loss, {labels: [0, 1, 2], logits: np.zeros((2, 3))})
 
 

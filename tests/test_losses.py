@@ -198,6 +198,8 @@ def test_same_value_in_eager_function_and_session():
     with tf.compat.v1.Session(graph=g) as sess:
         graph = float(sess.run(out, {a: y, b: p}))
     assert eager == pytest.approx(traced, rel=1e-6) and eager == pytest.approx(graph, rel=1e-6)
+    with tf.compat.v1.Session(graph=g) as sess:  # an empty batch has loss 0, not nan (as in Keras)
+        assert sess.run(out, {a: np.zeros((0, 2)), b: np.zeros((0, 2))}) == 0.0
 
 
 def test_sigmoid_output_uses_its_logits_inside_tf_function():

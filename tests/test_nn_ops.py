@@ -331,3 +331,33 @@ def test_dropout_same_in_eager_function_and_session_with_op_seed():
         return nn.dropout(t, rate=0.5, seed=11)
 
     assert_same_in_all_modes(fn, np.ones((4, 6), np.float32))
+
+
+# -- embedding_lookup and loss averaging ---------------------------------------------------------------
+def test_embedding_lookup_gathers_rows_and_scatters_gradients():
+    params = np.arange(12.0).reshape(4, 3)
+    ids = np.array([[3, 0], [3, 1]])
+    np.testing.assert_array_equal(nn.embedding_lookup(tf.constant(params), ids).numpy(), params[ids])
+    check_gradients(lambda p: nn.embedding_lookup([p], tf.constant(ids)), params)
+    with pytest.raises(NotImplementedError, match="sharded"):
+        nn.embedding_lookup([tf.constant(params), tf.constant(params)], ids)
+
+
+def test_compute_average_loss_and_scale_regularization_loss():
+    per_example = np.array([1.0, 2.0, 3.0, 6.0])
+    assert float(nn.compute_average_loss(per_example)) == 3.0  # the batch size is the default divisor
+    assert float(nn.compute_average_loss(per_example, global_batch_size=8)) == 1.5
+    weighted = nn.compute_average_loss(per_example, sample_weight=[1.0, 0.0, 0.0, 0.5], global_batch_size=2)
+    assert float(weighted) == 2.0  # (1 + 3) / 2
+    check_gradients(lambda t: nn.compute_average_loss(t, global_batch_size=5), per_example)
+    assert float(nn.scale_regularization_loss(2.5)) == 2.5  # one replica outside a strategy
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.compat.v1.placeholder(tf.float32, [None])
+        avg = nn.compute_average_loss(x)
+    with Session(graph=g) as sess:
+        assert sess.run(avg, {x: [2.0, 4.0]}) == 3.0
+    with pytest.raises(ValueError, match="Expected a tensor with at least rank 1"):
+        nn.compute_average_loss(1.0)
+    with pytest.raises(ValueError, match="global_batch_size must be positive"):
+        nn.compute_average_loss(per_example, global_batch_size=0)

@@ -22,19 +22,19 @@ import types
 
 from tinyflow.autograph import operators
 from tinyflow.autograph.transformer import (
-    _SCOPES,
+    SCOPES,
+    ExpressionConverter,
     Liveness,
-    _call,
-    _Expressions,
-    _function,
-    _name,
-    _names_tuple,
-    _str_tuple,
+    ag_call,
     always_returns,
-    _tail_returns,
     fold_returns,
+    function_def,
     jumps,
+    name_node,
+    names_tuple,
     stores,
+    str_tuple,
+    tail_returns,
 )
 
 _NOT_CONVERTIBLE_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
@@ -57,7 +57,7 @@ class _Converter:
         fold_returns(node.body)
         self.live = Liveness(node.body)
         self.events = [((n.lineno, n.col_offset), name) for n in _scope_nodes(node) for name in _stored_here(n)]
-        self.exprs = _Expressions(super_args)
+        self.exprs = ExpressionConverter(super_args)
 
     def convert(self) -> ast.FunctionDef:
         self.node.body = self.block(self.node.body, [])
@@ -111,16 +111,15 @@ class _Converter:
             body, orelse = self.block(s.body, loops), self.block(s.orelse, loops)
             return inits + [self.function(f"if_body_{n}", [], mods, body),
                             self.function(f"else_body_{n}", [], mods, orelse),
-                            ast.Return(_call("if_return", test, _name(f"if_body_{n}"), _name(f"else_body_{n}")))]
+                            ast.Return(ag_call("if_return", test, *_refs(n, "if_body", "else_body")))]
         found = jumps(s.body + s.orelse)
         if found:
-            s.test = _call("py_cond", test, ast.Constant(_reason("if statement", found)))
+            s.test = ag_call("py_cond", test, ast.Constant(_reason("if statement", found)))
             s.body, s.orelse = self.block(s.body, loops), self.block(s.orelse, loops)
             return inits + [s]
         state = [m for m in mods if m in self.live.out[id(s)]]
         body, orelse = self.block(s.body, loops), self.block(s.orelse, loops)
-        call = _call("if_stmt", test, _name(f"if_body_{n}"), _name(f"else_body_{n}"), _name(f"get_state_{n}"),
-                     _name(f"set_state_{n}"), _str_tuple(state))
+        call = ag_call("if_stmt", test, *_refs(n, "if_body", "else_body", "get_state", "set_state"), str_tuple(state))
         return inits + self.state_functions(n, state) + [
             self.function(f"if_body_{n}", [], mods, body), self.function(f"else_body_{n}", [], mods, orelse),
             ast.Expr(call)]
@@ -130,14 +129,13 @@ class _Converter:
         inits = self.initializers(s, mods + stores([s.test]), loops)
         found = jumps(s.body)
         if found or s.orelse:
-            s.test = _call("py_cond", test, ast.Constant(_reason("while loop", found or {"else"})))
+            s.test = ag_call("py_cond", test, ast.Constant(_reason("while loop", found or {"else"})))
             s.body, s.orelse = self.block(s.body, loops + [s]), self.block(s.orelse, loops)
             return inits + [s]
         n = self.next_id()
         state = [m for m in mods if m in self.live.header[id(s)]]
         body = self.block(s.body, loops + [s])
-        call = _call("while_stmt", _name(f"loop_test_{n}"), _name(f"loop_body_{n}"), _name(f"get_state_{n}"),
-                     _name(f"set_state_{n}"), _str_tuple(state))
+        call = ag_call("while_stmt", *_refs(n, "loop_test", "loop_body", "get_state", "set_state"), str_tuple(state))
         return inits + self.state_functions(n, state) + [
             self.function(f"loop_test_{n}", [], stores([s.test]), [ast.Return(test)]),
             self.function(f"loop_body_{n}", [], mods, body), ast.Expr(call)]
@@ -147,15 +145,14 @@ class _Converter:
         inits = self.initializers(s, mods, loops)
         found = jumps(s.body)
         if found or s.orelse:
-            s.iter = _call("py_iter", iter_, ast.Constant(_reason("for loop", found or {"else"})))
+            s.iter = ag_call("py_iter", iter_, ast.Constant(_reason("for loop", found or {"else"})))
             s.body, s.orelse = self.block(s.body, loops + [s]), self.block(s.orelse, loops)
             return inits + [s]
         n = self.next_id()
         state = [m for m in mods if m in self.live.header[id(s)]]
-        body = [ast.Assign(targets=[s.target], value=_name(f"itr_{n}"), lineno=s.lineno)]
+        body = [ast.Assign(targets=[s.target], value=name_node(f"itr_{n}"), lineno=s.lineno)]
         body += self.block(s.body, loops + [s])
-        call = _call("for_stmt", iter_, _name(f"loop_body_{n}"), _name(f"get_state_{n}"), _name(f"set_state_{n}"),
-                     _str_tuple(state))
+        call = ag_call("for_stmt", iter_, *_refs(n, "loop_body", "get_state", "set_state"), str_tuple(state))
         return inits + self.state_functions(n, state) + [
             self.function(f"loop_body_{n}", [f"itr_{n}"], mods, body), ast.Expr(call)]
 
@@ -168,7 +165,7 @@ class _Converter:
         defined |= {name for pos, name in self.events if pos < here}
         for loop in loops:  # inside a loop, a later assignment may have run in an earlier iteration
             defined |= set(stores(loop.body))
-        return [ast.Assign(targets=[_name(m, store=True)], value=_call("Undefined", ast.Constant(m)),
+        return [ast.Assign(targets=[name_node(m, store=True)], value=ag_call("Undefined", ast.Constant(m)),
                            lineno=s.lineno) for m in mods if m not in defined]
 
     def function(self, name: str, params: list, mods: list, body: list) -> ast.FunctionDef:
@@ -179,18 +176,22 @@ class _Converter:
             decls.append(ast.Global(names=globals_))
         if others:
             decls.append(ast.Nonlocal(names=others))
-        return _function(name, params, decls + body)
+        return function_def(name, params, decls + body)
 
     def state_functions(self, n: int, state: list) -> list:
-        get = _function(f"get_state_{n}", [], [ast.Return(_names_tuple(state))])
-        body = [ast.Assign(targets=[_names_tuple(state, store=True)], value=_name("vars_"))] if state else []
+        get = function_def(f"get_state_{n}", [], [ast.Return(names_tuple(state))])
+        body = [ast.Assign(targets=[names_tuple(state, store=True)], value=name_node("vars_"))] if state else []
         return [get, self.function(f"set_state_{n}", ["vars_"], state, body)]
+
+
+def _refs(n: int, *names: str) -> list:
+    return [name_node(f"{name}_{n}") for name in names]
 
 
 def _only_tail_returns(s: ast.If) -> bool:
     """All returns in ``s`` end a branch, and nothing breaks out of it."""
     returns = sum(isinstance(n, ast.Return) for n in _scope_walk(s.body + s.orelse))
-    return returns == _tail_returns(s.body) + _tail_returns(s.orelse) and jumps(s.body + s.orelse) <= {"return"}
+    return returns == tail_returns(s.body) + tail_returns(s.orelse) and jumps(s.body + s.orelse) <= {"return"}
 
 
 def _reason(what: str, found: set) -> str:
@@ -206,7 +207,7 @@ def _scope_walk(nodes):
     while stack:
         node = stack.pop()
         yield node
-        if not isinstance(node, _SCOPES):
+        if not isinstance(node, SCOPES):
             stack.extend(ast.iter_child_nodes(node))
 
 
@@ -254,7 +255,7 @@ def convert_function(fn) -> tuple:
     first = (node.args.posonlyargs + node.args.args)[:1]
     super_args = ["__class__", first[0].arg] if "__class__" in freevars and first else None
     converted = _Converter(node, [0], super_args).convert()
-    factory = _function("__ag_factory", ["ag__", *freevars], [converted, ast.Return(_name(node.name))])
+    factory = function_def("__ag_factory", ["ag__", *freevars], [converted, ast.Return(name_node(node.name))])
     module = ast.Module(body=[factory], type_ignores=[])
     ast.copy_location(factory, node)
     ast.fix_missing_locations(module)

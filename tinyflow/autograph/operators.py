@@ -189,20 +189,24 @@ def _tf_loop(test, step, get_state, set_state, symbol_names, extra):
 def py_cond(value, reason: str):
     """The condition of an ``if``/``while`` that AutoGraph left as Python; explain if it is a tensor."""
     if isinstance(value, SymbolicTensor):
-        raise NotImplementedError(
-            f"tinyflow's AutoGraph cannot turn this statement into graph control flow because {reason}, and its "
-            f"condition is a tensor ({value!r}). TensorFlow's AutoGraph supports this; tinyflow does not yet. "
-            "Fix: restructure the code without it - e.g. fold the exit test into the loop condition "
-            "(`while i < n and not done:`), and assign a result variable in both branches instead of returning "
-            "early, then return it at the end.")
+        raise _not_convertible(reason, f"its condition is a tensor ({value!r})")
     return value
 
 
 def py_iter(value, reason: str):
     """The iterable of a ``for`` loop that AutoGraph left as Python; explain if it is a tensor."""
     if isinstance(value, SymbolicTensor | _TensorRange):
-        py_cond(value if isinstance(value, SymbolicTensor) else value.args[1], reason)
+        raise _not_convertible(reason, f"it iterates over a tensor ({value!r})")
     return value
+
+
+def _not_convertible(reason: str, why_graph: str) -> NotImplementedError:
+    return NotImplementedError(
+        f"tinyflow's AutoGraph cannot turn this statement into graph control flow: {reason}, and {why_graph}, "
+        "so it would have to become a graph op. TensorFlow's AutoGraph supports this; tinyflow does not yet. "
+        "Fix: restructure the code - fold the exit test into the loop condition (`while i < n and not done:`) "
+        "instead of `break`/`continue`, and assign a result variable in both branches instead of returning "
+        "early, then return it at the end.")
 
 
 # -- expressions --------------------------------------------------------------------------------------

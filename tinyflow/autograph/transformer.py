@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ast
 
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.ListComp, ast.SetComp,
+SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.ListComp, ast.SetComp,
            ast.DictComp, ast.GeneratorExp)
 _KEEP_CALLS = {"super", "locals", "globals", "vars", "eval", "exec", "dir"}  # need the caller's frame
 
@@ -38,7 +38,7 @@ def stores(nodes) -> list:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             add(node.name)
             return
-        if isinstance(node, _SCOPES):
+        if isinstance(node, SCOPES):
             return
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
             add(node.id)
@@ -124,7 +124,7 @@ def jumps(stmts: list) -> set:
     found = set()
 
     def visit(node, nested_loop):
-        if isinstance(node, _SCOPES):
+        if isinstance(node, SCOPES):
             return
         if isinstance(node, ast.Return):
             found.add("return")
@@ -146,9 +146,9 @@ def always_returns(stmts: list) -> bool:
                                             and always_returns(last.orelse))
 
 
-def _tail_returns(stmts: list) -> int:
+def tail_returns(stmts: list) -> int:
     last = stmts[-1]
-    return 1 if isinstance(last, ast.Return) else _tail_returns(last.body) + _tail_returns(last.orelse)
+    return 1 if isinstance(last, ast.Return) else tail_returns(last.body) + tail_returns(last.orelse)
 
 
 def fold_returns(stmts: list) -> None:
@@ -156,7 +156,7 @@ def fold_returns(stmts: list) -> None:
     for s in stmts:
         for field in ("body", "orelse", "finalbody", "handlers"):
             block = getattr(s, field, None)
-            if isinstance(block, list) and not isinstance(s, _SCOPES):
+            if isinstance(block, list) and not isinstance(s, SCOPES):
                 fold_returns(block)
     for i in range(len(stmts) - 2, -1, -1):
         s = stmts[i]
@@ -170,23 +170,23 @@ def _ag(attr: str) -> ast.Attribute:
     return ast.Attribute(value=ast.Name(id="ag__", ctx=ast.Load()), attr=attr, ctx=ast.Load())
 
 
-def _call(attr: str, *args) -> ast.Call:
+def ag_call(attr: str, *args) -> ast.Call:
     return ast.Call(func=_ag(attr), args=list(args), keywords=[])
 
 
-def _name(n: str, store: bool = False) -> ast.Name:
+def name_node(n: str, store: bool = False) -> ast.Name:
     return ast.Name(id=n, ctx=ast.Store() if store else ast.Load())
 
 
-def _names_tuple(names: list, store: bool = False) -> ast.Tuple:
-    return ast.Tuple(elts=[_name(n, store) for n in names], ctx=ast.Store() if store else ast.Load())
+def names_tuple(names: list, store: bool = False) -> ast.Tuple:
+    return ast.Tuple(elts=[name_node(n, store) for n in names], ctx=ast.Store() if store else ast.Load())
 
 
-def _str_tuple(names: list) -> ast.Tuple:
+def str_tuple(names: list) -> ast.Tuple:
     return ast.Tuple(elts=[ast.Constant(n) for n in names], ctx=ast.Load())
 
 
-def _function(name: str, params: list, body: list) -> ast.FunctionDef:
+def function_def(name: str, params: list, body: list) -> ast.FunctionDef:
     args = _no_args()
     args.args = [ast.arg(arg=p) for p in params]
     extra = {"type_params": []} if "type_params" in ast.FunctionDef._fields else {}
@@ -194,7 +194,7 @@ def _function(name: str, params: list, body: list) -> ast.FunctionDef:
                            type_comment=None, **extra)
 
 
-class _Expressions(ast.NodeTransformer):
+class ExpressionConverter(ast.NodeTransformer):
     """and/or/not, conditional expressions and calls, rewritten into ``ag__`` calls."""
 
     def __init__(self, super_args: list | None):
@@ -205,25 +205,25 @@ class _Expressions(ast.NodeTransformer):
         if any(isinstance(n, ast.NamedExpr) for v in node.values for n in ast.walk(v)):
             return node  # a walrus inside a lambda would bind in the lambda
         thunks = [ast.Lambda(args=_no_args(), body=v) for v in node.values]
-        return ast.copy_location(_call("and_" if isinstance(node.op, ast.And) else "or_", *thunks), node)
+        return ast.copy_location(ag_call("and_" if isinstance(node.op, ast.And) else "or_", *thunks), node)
 
     def visit_UnaryOp(self, node):
         self.generic_visit(node)
-        return ast.copy_location(_call("not_", node.operand), node) if isinstance(node.op, ast.Not) else node
+        return ast.copy_location(ag_call("not_", node.operand), node) if isinstance(node.op, ast.Not) else node
 
     def visit_IfExp(self, node):
         self.generic_visit(node)
         if any(isinstance(n, ast.NamedExpr) for n in ast.walk(node)):
             return node
         thunks = [ast.Lambda(args=_no_args(), body=v) for v in (node.body, node.orelse)]
-        return ast.copy_location(_call("if_exp", node.test, *thunks), node)
+        return ast.copy_location(ag_call("if_exp", node.test, *thunks), node)
 
     def visit_Call(self, node):
         self.generic_visit(node)
         func = node.func
         if isinstance(func, ast.Name) and func.id in _KEEP_CALLS:
             if func.id == "super" and not node.args and self.super_args:
-                node.args = [_name(a) for a in self.super_args]
+                node.args = [name_node(a) for a in self.super_args]
             return node
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "ag__":
             return node
@@ -231,7 +231,7 @@ class _Expressions(ast.NodeTransformer):
         kwargs = ast.Dict(keys=[None if k.arg is None else ast.Constant(k.arg) for k in node.keywords],
                           values=[k.value for k in node.keywords]) \
             if node.keywords else ast.Constant(None)
-        return ast.copy_location(_call("converted_call", func, args, kwargs), node)
+        return ast.copy_location(ag_call("converted_call", func, args, kwargs), node)
 
     def visit_Lambda(self, node):
         self.generic_visit(node)

@@ -41,6 +41,11 @@ class TensorSliceDataset(Dataset):
     def _indices(self):
         return iter(range(self._n))
 
+    def _first_element(self):
+        if not self._n:
+            raise ValueError("Cannot describe the elements of an empty dataset.")
+        return self._row(0)
+
     def _row(self, i: int):
         return structure.pack_as(self._template, [leaf[i] for leaf in self._leaves])
 

@@ -32,6 +32,9 @@ class _PassThrough(Dataset):
     def _spec(self):
         return self._input._spec()
 
+    def _first_element(self):
+        return self._input._first_element()  # without starting a pass (which would advance a shuffle)
+
     def _cardinality(self) -> int:
         return self._input._cardinality()
 
@@ -146,6 +149,9 @@ class MapDataset(Dataset):
     def _cardinality(self) -> int:
         return self._input._cardinality()
 
+    def _first_element(self):
+        return _call(self._fn, self._input._first_element(), "map")
+
     def _elements(self):
         for element in self._input._elements():
             yield _call(self._fn, element, "map")
@@ -172,6 +178,9 @@ class FilterDataset(Dataset):
 
     def _spec(self):
         return self._input._spec()
+
+    def _first_element(self):
+        return self._input._first_element()
 
     def _elements(self):
         for element in self._input._elements():
@@ -297,6 +306,9 @@ class ZipDataset(Dataset):
     def _spec(self):
         return tuple(d._spec() for d in self._inputs)
 
+    def _first_element(self):
+        return tuple(d._first_element() for d in self._inputs)
+
     def _elements(self):
         return zip(*[d._elements() for d in self._inputs])
 
@@ -315,6 +327,9 @@ class ConcatenateDataset(Dataset):
 
     def _spec(self):
         return self._inputs[0]._spec()
+
+    def _first_element(self):
+        return self._inputs[0]._first_element()
 
     def _elements(self):
         return itertools.chain(self._inputs[0]._elements(), self._inputs[1]._elements())

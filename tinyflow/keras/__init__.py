@@ -12,8 +12,7 @@ import importlib
 
 from tinyflow.keras import activations, backend, callbacks, initializers, layers, models, regularizers, utils
 from tinyflow.keras.layers import Input, KerasTensor, Layer
-from tinyflow.keras.models import Model, Sequential
-from tinyflow.keras.models import saving
+from tinyflow.keras.models import Model, Sequential, saving
 
 _LAZY = ("optimizers", "losses", "metrics")  # written separately; imported on first use
 

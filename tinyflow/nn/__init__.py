@@ -9,3 +9,4 @@ from tinyflow.ops.conv_ops import *
 from tinyflow.ops.loss_ops import *
 from tinyflow.ops.math_ops import sigmoid, tanh
 from tinyflow.ops.nn_ops import *
+from tinyflow.ops.sort_ops import top_k

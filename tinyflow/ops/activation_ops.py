@@ -4,7 +4,8 @@ The ops TensorFlow implements as kernels are kernels here too (``Relu``, ``Elu``
 ``Softplus``, ``Softmax`` ...); ``gelu`` and ``silu`` are short compositions of math
 ops, as in TensorFlow, so their gradients come from the ops they are built from.
 
->>> >>> tf.nn.relu(tf.constant([-1.0, 2.0])).numpy()
+>>> import tinyflow as tf
+>>> tf.nn.relu(tf.constant([-1.0, 2.0])).numpy()
 array([0., 2.], dtype=float32)
 >>> tf.nn.softmax(tf.constant([0.0, 0.0])).numpy()
 array([0.5, 0.5], dtype=float32)
@@ -22,6 +23,7 @@ from tinyflow.ops.math_ops import FLOATS, NUMBERS, cast, exp, reduce_sum
 
 __all__ = ["elu", "gelu", "leaky_relu", "log_softmax", "relu", "relu6", "selu", "silu", "softmax", "softplus",
            "softsign", "swish"]
+MATH_ONLY = ["log_softmax", "softmax", "softplus", "softsign"]  # also tf.math.<name> in TF 2
 
 
 def _same_shape(x, *others, **attrs):
@@ -61,7 +63,8 @@ def _relu_grad_grad(op, grad):
 def relu(features, name=None):
     """max(features, 0).
 
-    >>>     >>> tf.nn.relu([-2.0, 3.0]).numpy()
+    >>> import tinyflow as tf
+    >>> tf.nn.relu([-2.0, 3.0]).numpy()
     array([0., 3.], dtype=float32)
     """
     return apply_op("Relu", [features], name=name or "Relu")
@@ -193,7 +196,8 @@ def gelu(features, approximate=False, name=None):
     exact (default): 0.5·x·(1 + erf(x/√2));
     approximate=True: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
 
-    >>>     >>> round(float(tf.nn.gelu(1.0)), 4)
+    >>> import tinyflow as tf
+    >>> round(float(tf.nn.gelu(1.0)), 4)
     0.8413
     """
     with name_scope(name, "Gelu"):
@@ -242,7 +246,8 @@ def _softmax_grad(op, grad):
 def softmax(logits, axis=None, name=None):
     """exp(logits) / sum(exp(logits), axis), along ``axis`` (default: the last one).
 
-    >>>     >>> tf.nn.softmax([[1.0, 1.0, 1.0, 1.0]]).numpy()
+    >>> import tinyflow as tf
+    >>> tf.nn.softmax([[1.0, 1.0, 1.0, 1.0]]).numpy()
     array([[0.25, 0.25, 0.25, 0.25]], dtype=float32)
     """
     return apply_op("Softmax", [logits], {"axis": -1 if axis is None else int(axis)}, name=name or "Softmax")

@@ -142,15 +142,17 @@ def _scalar_predicate(pred, where: str):
 
 def _check_same_outputs(t_result, f_result, t_outs, f_outs, symbol_names) -> None:
     if symbol_names is not None:  # AutoGraph's if statement: explain per variable
+        start = 0
         for name, a, b in zip(symbol_names, t_result, f_result):
             if not same_structure(a, b):
                 raise TypeError(f"'{name}' must have the same nested structure in the main and else branches:"
                                 f"\n\n{a!r}\n\n{b!r}")
-            for x, y in zip(flatten(a), flatten(b)):
-                dx, dy = getattr(x, "dtype", None), getattr(y, "dtype", None)
-                if dx is not None and dy is not None and dx != dy:
-                    raise TypeError(f"'{name}' has dtype {dx.name} in the main branch, but dtype {dy.name} in "
-                                    "the else branch")
+            n = len(flatten(a))
+            for x, y in zip(t_outs[start:start + n], f_outs[start:start + n]):
+                if x is not None and y is not None and x.dtype != y.dtype:
+                    raise TypeError(f"'{name}' has dtype {x.dtype.name} in the main branch, but dtype "
+                                    f"{y.dtype.name} in the else branch")
+            start += n
 
     def error(detail):
         return TypeError("true_fn and false_fn arguments to tf.cond must have the same number, type, and overall "

@@ -45,13 +45,17 @@ def _geometry(x_shape, kh, kw, strides, dilations, padding):
     return (oh, ow), ((0, 0), (top, bottom), (left, right), (0, 0))
 
 
+def _every(start, count, step):
+    """``count`` indices start, start+step, ... as a slice (empty for count 0)."""
+    return slice(start, start + (count - 1) * step + 1, step) if count > 0 else slice(0, 0)
+
+
 def _windows(x, kh, kw, strides, dilations, oh, ow):
     """For each tap (i, j) of a kh×kw window: the (N, oh, ow, C) slice of padded ``x`` it sees."""
     sh, sw, dh, dw = strides[1], strides[2], dilations[1], dilations[2]
     for i in range(kh):
         for j in range(kw):
-            yield (slice(None), slice(i * dh, i * dh + (oh - 1) * sh + 1, sh),
-                   slice(j * dw, j * dw + (ow - 1) * sw + 1, sw), slice(None))
+            yield (slice(None), _every(i * dh, oh, sh), _every(j * dw, ow, sw), slice(None))
 
 
 def _crop(xp, padded, pads):
@@ -65,7 +69,7 @@ def _columns(xp, x, kh, kw, strides, dilations, padding):
     xpad = xp.pad(x, pads)
     taps = [xpad[s] for s in _windows(xpad, kh, kw, strides, dilations, oh, ow)]
     cols = xp.stack(taps, axis=3)  # (N, oh, ow, kh·kw, C)
-    return cols.reshape(x.shape[0] * oh * ow, -1), (oh, ow)
+    return cols.reshape(x.shape[0] * oh * ow, kh * kw * x.shape[3]), (oh, ow)
 
 
 # -- Conv2D ----------------------------------------------------------------------------------------

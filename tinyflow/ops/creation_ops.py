@@ -17,17 +17,8 @@ from tinyflow.framework.registry import ShapeError, not_differentiable, register
 from tinyflow.framework.tensor import Tensor
 from tinyflow.framework.tensor_shape import TensorShape, broadcast_shapes
 from tinyflow.ops import math_ops
-from tinyflow.ops.array_ops import (
-    _as_shape,
-    _axis,
-    _fmt,
-    _int,
-    _shape_arg,
-    _shape_tensor_dims,
-    _static_value,
-    expand_dims,
-    reshape,
-)
+from tinyflow.ops._shape_util import _as_shape, _axis, _fmt, _int, _shape_tensor_dims, _static_value
+from tinyflow.ops.array_ops import _shape_arg, expand_dims, reshape
 
 __all__ = ["eye", "fill", "linspace", "ones", "range", "zeros"]
 

@@ -24,7 +24,8 @@ from tinyflow.framework.registry import ShapeError, register_gradient, register_
 from tinyflow.framework.tensor import Tensor
 from tinyflow.framework.tensor_shape import TensorShape
 from tinyflow.ops import array_ops
-from tinyflow.ops.array_ops import _as_shape, _axis, _fmt, _int, _ints, _shape_tensor_dims, _static_value, shape
+from tinyflow.ops._shape_util import _as_shape, _axis, _fmt, _int, _ints, _shape_tensor_dims, _static_value
+from tinyflow.ops.array_ops import shape
 
 __all__ = ["gather", "gather_nd", "scatter_nd", "slice"]
 

@@ -24,8 +24,9 @@ __all__ = ["sigmoid_cross_entropy_with_logits", "softmax_cross_entropy_with_logi
 
 
 def _is_zeros(t) -> bool:
-    """True for the zeros that backprop feeds to an unused output (graph mode), so the gradient can
-    skip a term that is known to vanish — as TF does with its ``_is_zeros_tensor`` mark."""
+    """True for the zeros that backprop feeds to an unused output while building a graph, so the
+    gradient can skip a term known to vanish — as TF does with its ``_is_zeros_tensor`` mark.
+    (An eager zeros tensor carries no such mark: there the term is computed, and is zero.)"""
     op = getattr(t, "op", None)
     return getattr(op, "type", None) == "ZerosLike"
 
@@ -47,6 +48,10 @@ def _sparse_xent_shape(logits, labels):
 
 
 def _sparse_xent_kernel(xp, logits, labels):
+    if labels.shape != logits.shape[:-1]:  # only possible when the shapes were unknown while building
+        raise errors.InvalidArgumentError(
+            None, None, f"logits and labels must have the same first dimension, got logits shape "
+            f"[{','.join(map(str, logits.shape))}] and labels shape [{','.join(map(str, labels.shape))}]")
     classes = logits.shape[-1]
     outside = (labels < 0) | (labels >= classes)
     if outside.any():  # TF checks on the CPU; a wrong label would otherwise give a silently wrong loss

@@ -21,18 +21,8 @@ from tinyflow.framework.tensor import Tensor
 from tinyflow.framework.tensor_shape import TensorShape, broadcast_shapes
 from tinyflow.ops import base_ops, math_ops
 from tinyflow.ops._grad_util import unbroadcast
-from tinyflow.ops.array_ops import (
-    _as_shape,
-    _axis,
-    _dims,
-    _fmt,
-    _int,
-    _ints,
-    _known,
-    _shape_arg,
-    _shape_tensor_dims,
-    reshape,
-)
+from tinyflow.ops._shape_util import _as_shape, _axis, _fmt, _int, _ints, _known, _shape_tensor_dims
+from tinyflow.ops.array_ops import _dims, _shape_arg, reshape
 
 __all__ = ["broadcast_to", "concat", "pad", "reverse", "split", "tile"]
 

@@ -1,5 +1,5 @@
 """Normalisation and regularisation helpers of ``tf.nn``: bias_add, moments, l2_normalize,
-batch_normalization, dropout, l2_loss.
+batch_normalization, dropout, l2_loss, embedding_lookup and the loss averaging of distributed training.
 
 Only ``bias_add`` is an op of its own; the others are short compositions of math and
 random ops (as in TensorFlow), so their gradients come from the ops they are built from.
@@ -22,7 +22,8 @@ from tinyflow.ops import array_ops, math_ops, random_ops
 from tinyflow.ops._grad_util import unbroadcast
 from tinyflow.ops.base_ops import stop_gradient
 
-__all__ = ["batch_normalization", "bias_add", "dropout", "l2_loss", "l2_normalize", "moments"]
+__all__ = ["batch_normalization", "bias_add", "compute_average_loss", "dropout", "embedding_lookup", "l2_loss",
+           "l2_normalize", "moments", "scale_regularization_loss"]
 MATH_ONLY = ["l2_normalize"]  # also tf.math.l2_normalize
 
 
@@ -160,14 +161,11 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
         if is_number and rate == 0:
             random_ops.get_seed(seed)  # as TF: the fast path still uses up an op seed
             return x
-        shape = _noise_shape(x, noise_shape)
-        keep = random_ops.uniform(shape, dtype=x.dtype, seed=seed) >= rate  # True with probability 1 - rate
-        if is_number:
-            scale = 1.0 / (1.0 - rate)
-        else:
+        if not is_number:
             rate = convert_to_tensor(rate, dtype=x.dtype)
-            scale = 1.0 / (1.0 - rate)
-        return math_ops.multiply(x * scale, math_ops.cast(keep, x.dtype), name=scope)
+        u = random_ops.uniform(_noise_shape(x, noise_shape), dtype=x.dtype, seed=seed)
+        keep = math_ops.cast(u >= rate, x.dtype)  # 1 with probability 1 - rate
+        return math_ops.multiply(x * (1.0 / (1.0 - rate)), keep, name=scope)
 
 
 def _noise_shape(x, noise_shape):
@@ -184,3 +182,55 @@ def _noise_shape(x, noise_shape):
         runtime = array_ops.shape(x)
         dims = [runtime[i] if d is None else d for i, d in enumerate(dims)]
     return dims
+
+
+# -- embedding lookup and loss averaging -------------------------------------------------------------------
+def embedding_lookup(params, ids, max_norm=None, name=None):
+    """Rows of ``params`` at ``ids``: ``tf.gather(params, ids)`` (a one-element list of shards is allowed)."""
+    from tinyflow.ops.indexing_ops import gather  # noqa: PLC0415  (a sibling family, loaded after this one)
+
+    if isinstance(params, list | tuple):
+        if len(params) != 1:
+            raise NotImplementedError("tinyflow's embedding_lookup takes one params tensor, not a sharded list.")
+        params = params[0]
+    if max_norm is not None:
+        raise NotImplementedError("embedding_lookup(max_norm=...) is not supported by tinyflow.")
+    return gather(params, ids, name=name or "embedding_lookup")
+
+
+def _num_replicas_in_sync() -> int:
+    """Replicas of the current tf.distribute strategy (1 outside one, or without tinyflow.distribute)."""
+    try:
+        from tinyflow import distribute  # noqa: PLC0415
+    except ImportError:
+        return 1
+    return distribute.get_strategy().num_replicas_in_sync
+
+
+def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None):
+    """sum(per_example_loss · sample_weight) / global_batch_size — the loss a replica should minimise
+    so that summing the replicas' gradients gives the gradient of the global mean.
+
+    ``global_batch_size`` defaults to this batch's size × the strategy's replicas in sync.
+
+    >>> import tinyflow as tf
+    >>> float(tf.nn.compute_average_loss([1.0, 2.0, 3.0], global_batch_size=6))
+    1.0
+    """
+    loss = convert_to_tensor(per_example_loss)
+    if loss.shape.rank == 0:
+        raise ValueError("Invalid value passed for `per_example_loss`. Expected a tensor with at least rank 1, "
+                         f"received: {loss}")
+    if sample_weight is not None:
+        loss = loss * math_ops.cast(sample_weight, loss.dtype)
+    if global_batch_size is None:
+        global_batch_size = array_ops.shape(loss)[0] * _num_replicas_in_sync()
+    elif isinstance(global_batch_size, numbers.Number) and global_batch_size <= 0:
+        raise ValueError(f"global_batch_size must be positive. Received: global_batch_size={global_batch_size}")
+    return math_ops.reduce_sum(loss) / math_ops.cast(global_batch_size, loss.dtype)
+
+
+def scale_regularization_loss(regularization_loss):
+    """regularization_loss / replicas in sync, so the replicas' sum counts it once."""
+    loss = convert_to_tensor(regularization_loss)
+    return loss / math_ops.cast(_num_replicas_in_sync(), loss.dtype)

@@ -18,7 +18,8 @@ from tinyflow.framework.dispatch import apply_op, convert_to_tensor
 from tinyflow.framework.registry import ShapeError, register_gradient, register_op
 from tinyflow.framework.tensor_shape import TensorShape
 from tinyflow.ops import math_ops
-from tinyflow.ops.array_ops import _axis, _int, transpose
+from tinyflow.ops._shape_util import _axis, _int
+from tinyflow.ops.array_ops import transpose
 from tinyflow.ops.indexing_ops import _scatter_add_like
 
 __all__ = ["argsort", "sort"]  # top_k is tf.math.top_k / tf.nn.top_k, not a top-level name

@@ -4,7 +4,7 @@
 >>> w = tf.Variable(1.0)
 >>> opt = tf.compat.v1.train.GradientDescentOptimizer(0.1)
 >>> opt.apply_gradients([(tf.constant(2.0), w)])
->>> float(w)
+>>> print(w.numpy())
 0.8
 """
 from __future__ import annotations

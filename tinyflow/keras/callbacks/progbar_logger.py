@@ -14,7 +14,7 @@ In a terminal or notebook the done part of the bar is green, as in Keras; in cap
 >>> from tinyflow.keras.utils import Progbar
 >>> bar = Progbar(target=2, interval=0.0)
 >>> bar.update(2, [("loss", 0.25)])  # doctest: +ELLIPSIS
-2/2 ━━━━━━━━━━━━━━━━━━━━ 0s ...step - loss: 0.2500
+...2/2 ━━━━━━━━━━━━━━━━━━━━ 0s ...step - loss: 0.2500
 """
 from __future__ import annotations
 
@@ -36,8 +36,11 @@ def print_msg(message: str) -> None:
 
 
 def _styled() -> bool:
-    """Use colours where they render: a terminal or a Jupyter kernel."""
-    return bool(getattr(sys.stdout, "isatty", lambda: False)()) or "ipykernel" in sys.modules
+    """Use colours where they render: a terminal or a Jupyter kernel's output stream."""
+    if type(sys.stdout).__module__.startswith("ipykernel"):
+        return True
+    isatty = getattr(sys.stdout, "isatty", None)
+    return bool(isatty and isatty())
 
 
 class Progbar:

@@ -40,7 +40,11 @@ _BUILTIN = {c.__name__: c for c in (
 
 def serialize(layer) -> dict:
     """``{"class_name": "Dense", "config": {...}}`` — what ``deserialize`` turns back into a layer."""
-    return {"module": type(layer).__module__, "class_name": type(layer).__name__, "config": layer.get_config()}
+    config = {"module": type(layer).__module__, "class_name": type(layer).__name__, "config": layer.get_config()}
+    registered = getattr(type(layer), "_registered_name", None)
+    if registered:
+        config["registered_name"] = registered
+    return config
 
 
 def deserialize(config: dict, custom_objects: dict | None = None):
@@ -48,7 +52,8 @@ def deserialize(config: dict, custom_objects: dict | None = None):
     from tinyflow.keras.models.saving import get_registered_object  # noqa: PLC0415
 
     name = config["class_name"]
-    cls = get_registered_object(name, custom_objects) or _BUILTIN.get(name) or _model_class(name)
+    cls = get_registered_object(config.get("registered_name", name), custom_objects) or \
+        get_registered_object(name, custom_objects) or _BUILTIN.get(name) or _model_class(name)
     if cls is None:
         raise ValueError(f"Unknown layer: '{name}'. Please ensure you are using a `keras.utils.custom_object_scope` "
                          "and that this layer is included in the scope, or pass it in "

@@ -1,5 +1,6 @@
 """``Activation``: apply an activation function as a layer of its own.
 
+>>> import numpy as np
 >>> from tinyflow import keras
 >>> keras.layers.Activation("relu")(np.array([[-1.0, 2.0]], np.float32)).numpy()
 array([[0., 2.]], dtype=float32)

@@ -8,11 +8,12 @@ Inference (``training=False``): the same formula with ``moving_mean`` and ``movi
 The moving statistics are non-trainable weights; a frozen layer (``trainable=False``) always runs in
 inference mode, as in Keras.
 
+>>> import numpy as np
 >>> from tinyflow import keras
 >>> bn = keras.layers.BatchNormalization()
 >>> y = bn(np.array([[0.0], [2.0]], np.float32), training=True)
->>> [w.name for w in bn.weights]
-['batch_normalization/gamma:0', 'batch_normalization/beta:0', 'batch_normalization/moving_mean:0', 'batch_normalization/moving_variance:0']
+>>> [w.name.split("/")[-1] for w in bn.weights]
+['gamma:0', 'beta:0', 'moving_mean:0', 'moving_variance:0']
 >>> bn.moving_mean.numpy()  # 0.99 * 0 + 0.01 * 1
 array([0.01], dtype=float32)
 """

@@ -4,6 +4,7 @@ Each of ``filters`` kernels of size ``kernel_size`` slides over the image with `
 ``padding="valid"`` keeps only full windows, ``"same"`` pads so that ``out = ceil(in / stride)``.
 ``output = activation(conv2d(inputs, kernel) + bias)``, kernel shape ``(kh, kw, in_channels, filters)``.
 
+>>> import numpy as np
 >>> from tinyflow import keras
 >>> conv = keras.layers.Conv2D(4, 3, activation="relu")
 >>> conv(np.zeros((1, 8, 8, 1), np.float32)).shape

@@ -1,5 +1,6 @@
 """``Dense``: the fully connected layer, ``activation(inputs @ kernel + bias)``.
 
+>>> import numpy as np
 >>> from tinyflow import keras
 >>> layer = keras.layers.Dense(4, activation="relu")
 >>> layer(np.ones((2, 3), np.float32)).shape

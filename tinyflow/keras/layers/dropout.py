@@ -3,6 +3,7 @@
 During training each entry is kept with probability ``1 - rate`` and divided by ``1 - rate``, so the
 expected value is unchanged; at inference (``training=False``, the default) the layer does nothing.
 
+>>> import numpy as np
 >>> from tinyflow import keras
 >>> layer = keras.layers.Dropout(0.5, seed=0)
 >>> x = np.ones((1, 4), np.float32)

@@ -1,5 +1,6 @@
 """``Embedding``: turn integer ids into dense vectors by looking up rows of a trainable table.
 
+>>> import numpy as np
 >>> from tinyflow import keras
 >>> layer = keras.layers.Embedding(input_dim=10, output_dim=3)
 >>> layer(np.array([[1, 2, 2]])).shape  # (batch, sequence) -> (batch, sequence, output_dim)

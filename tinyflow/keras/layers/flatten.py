@@ -1,5 +1,6 @@
 """``Flatten``: collapse every axis but the batch axis, ``(batch, 8, 8)`` -> ``(batch, 64)``.
 
+>>> import numpy as np
 >>> from tinyflow import keras
 >>> keras.layers.Flatten()(np.zeros((2, 8, 8), np.float32)).shape
 TensorShape([2, 64])

@@ -1,5 +1,6 @@
 """``InputSpec``: what a built layer accepts (rank, fixed axes), checked on every call with Keras's messages.
 
+>>> import numpy as np
 >>> from tinyflow import keras
 >>> layer = keras.layers.Dense(2)
 >>> _ = layer(np.zeros((1, 3), np.float32))  # builds: the last axis must now be 3

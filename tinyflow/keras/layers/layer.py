@@ -9,6 +9,7 @@ Weights are ordered as in Keras — a layer's own trainable weights, its own non
 then each sublayer's, depth first — so ``get_weights``/``set_weights`` lists move between tinyflow
 and Keras unchanged.
 
+>>> import numpy as np
 >>> from tinyflow import keras
 >>> class Scale(keras.layers.Layer):
 ...     def build(self, input_shape):
@@ -30,8 +31,14 @@ from tinyflow.framework import context, dtypes
 from tinyflow.framework.tensor import Tensor
 from tinyflow.keras import backend
 from tinyflow.keras.layers.input_spec import assert_input_compatibility
-from tinyflow.keras.layers.keras_tensor import KerasTensor, Node, any_symbolic, flatten, map_structure, \
-    trace_output_spec
+from tinyflow.keras.layers.keras_tensor import (
+    KerasTensor,
+    Node,
+    any_symbolic,
+    flatten,
+    map_structure,
+    trace_output_spec,
+)
 from tinyflow.module import Module
 from tinyflow.variables import Variable
 
@@ -96,6 +103,8 @@ class Layer(Module):
     def build(self, input_shape) -> None:
         """Create the weights, given the input shape (a tuple, batch dimension included)."""
         self.built = True
+
+    build._is_default = True
 
     def call(self, *args, **kwargs):
         """The layer's computation."""
@@ -278,7 +287,9 @@ class Layer(Module):
 
     def _build_from_inputs(self, inputs) -> None:
         shapes = map_structure(_shape_tuple, inputs)
-        if context.building_graph() is not None:
+        if getattr(type(self).build, "_is_default", False):
+            pass  # nothing to create up front: sublayers build themselves when `call` runs them
+        elif context.building_graph() is not None:
             with context.init_scope():  # build eagerly, even when first called inside a tf.function
                 self.build(shapes)
         else:
@@ -292,7 +303,7 @@ class Layer(Module):
         shape = config.get("input_shape")
         if shape is not None and not self.built:
             shape = _tuples(shape)
-            if type(self).build is Layer.build:
+            if getattr(type(self).build, "_is_default", False):
                 trace_output_spec(self.__call__, (_keras_tensors(shape, self.compute_dtype),), {})
             else:
                 self.build(shape)

@@ -4,6 +4,7 @@
 taken over ``axis`` separately for every sample — unlike BatchNormalization, nothing is averaged
 over the batch, so training and inference compute the same thing.
 
+>>> import numpy as np
 >>> from tinyflow import keras
 >>> y = keras.layers.LayerNormalization()(np.array([[1.0, 2.0, 3.0]], np.float32)).numpy()
 >>> np.round(y, 3)

@@ -1,5 +1,6 @@
 """``MaxPooling2D``: keep the largest value of each ``pool_size`` window, per channel.
 
+>>> import numpy as np
 >>> from tinyflow import keras
 >>> keras.layers.MaxPooling2D()(np.zeros((1, 6, 6, 3), np.float32)).shape  # 2x2 windows, stride 2
 TensorShape([1, 3, 3, 3])

@@ -1,5 +1,6 @@
 """``Reshape``: give each sample a new shape with the same number of entries (the batch axis stays).
 
+>>> import numpy as np
 >>> from tinyflow import keras
 >>> keras.layers.Reshape((4, 2))(np.zeros((3, 8), np.float32)).shape
 TensorShape([3, 4, 2])

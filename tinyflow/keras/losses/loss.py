@@ -136,8 +136,9 @@ def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
             n = values.shape.num_elements()
             if n:  # known while the graph is built
                 loss = loss / n
-            else:
-                loss = tf.math.divide_no_nan(loss, tf.cast(tf.size(values), loss.dtype))
+            else:  # the batch size is known only at run time; max(n, 1) gives 0 for an empty batch, like
+                # Keras's divide_no_nan, with two cheap ops
+                loss = loss / tf.maximum(tf.cast(tf.size(values), loss.dtype), 1.0)
     return loss
 
 

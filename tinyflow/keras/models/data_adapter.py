@@ -8,6 +8,7 @@ its elements ``x``, ``(x, y)`` or ``(x, y, sample_weight)`` are used as they com
 Each batch is a tuple ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` — the ``data`` that
 ``Model.train_step`` receives.
 
+>>> import numpy as np
 >>> from tinyflow.keras.models.data_adapter import DataAdapter
 >>> data = DataAdapter(np.zeros((5, 2)), np.arange(5), batch_size=2)
 >>> data.num_batches, [b[0].shape for b in data.batches()]
@@ -85,11 +86,11 @@ class DataAdapter:
             if self._single:  # the common case: one x array and one y array
                 yield (x[s],) if y is None else ((x[s], y[s]) if sw is None else (x[s], y[s], sw[s]))
                 continue
-            xb = map_structure(lambda v: v[s], x)
+            xb = map_structure(lambda v, s=s: v[s], x)
             if y is None:
                 yield (xb,)
             else:
-                yb = map_structure(lambda v: v[s], y)
+                yb = map_structure(lambda v, s=s: v[s], y)
                 yield (xb, yb) if sw is None else (xb, yb, sw[s])
 
     def first_batch(self):

@@ -5,6 +5,7 @@ topological order (every node after the nodes it reads from). Calling the model 
 that order on real tensors. A layer may appear in several nodes (shared weights); a model may
 have several inputs and outputs (lists or dicts).
 
+>>> import numpy as np
 >>> from tinyflow import keras
 >>> a, b = keras.Input(shape=(3,), name="a"), keras.Input(shape=(3,), name="b")
 >>> shared = keras.layers.Dense(2)
@@ -46,9 +47,7 @@ class Functional(Model):
                                  f"{t!r} of type {type(t)}")
         self._inputs_struct = inputs if not isinstance(inputs, tuple) else list(inputs)
         self._outputs_struct = outputs if not isinstance(outputs, tuple) else list(outputs)
-        self._nodes = _nodes_in_order(flatten(inputs), flatten(outputs))
-        self._model_layers = _unique([t._keras_history.layer for t in flatten(inputs)]
-                                     + [node.layer for node in self._nodes])
+        self._nodes, self._model_layers = _graph_order(flatten(inputs), flatten(outputs))
         self.input_spec = [InputSpec(shape=t.shape, allow_last_axis_squeeze=True) for t in flatten(inputs)]
         if not isinstance(inputs, list | dict):
             self.input_spec = self.input_spec[0]
@@ -111,34 +110,50 @@ class Functional(Model):
         return cls(inputs, outputs, name=config.get("name"), trainable=config.get("trainable", True))
 
 
-def _nodes_in_order(inputs: list, outputs: list) -> list:
-    """The nodes between ``inputs`` and ``outputs``, each after its parents (depth-first post-order)."""
+def _graph_order(inputs: list, outputs: list) -> tuple[list, list]:
+    """Keras's ordering of a graph: ``(nodes, layers)``, deepest first.
+
+    A depth-first walk from the outputs finds the nodes (each after its parents) and numbers the
+    layers in the order first met. A node's depth is its distance from the outputs; layers are
+    listed by decreasing depth, ties by that number — so weights come out in Keras's order.
+    """
     input_ids = {id(t) for t in inputs}
-    ordered, done, active = [], set(), set()
+    walk, done, active, index = [], set(), set(), {}
 
     def visit(tensor, consumer):
-        if id(tensor) in input_ids:
-            return
         node = tensor.node
-        if isinstance(node.layer, InputLayer):
-            raise ValueError(
-                f"Graph disconnected: cannot find parent for tensor {tensor} at layer '{consumer}'. The model's "
-                f"inputs are {[t.name for t in inputs]}; this tensor comes from another keras.Input. Pass it in "
-                "`inputs` too.")
         if id(node) in done:
             return
         if id(node) in active:
             raise ValueError(f"The graph has a cycle at layer '{node.layer.name}'.")
+        if isinstance(node.layer, InputLayer) and id(tensor) not in input_ids:
+            raise ValueError(
+                f"Graph disconnected: cannot find parent for tensor {tensor} at layer '{consumer}'. The model's "
+                f"inputs are {[t.name for t in inputs]}; this tensor comes from another keras.Input. Pass it in "
+                "`inputs` too.")
+        index.setdefault(id(node.layer), (len(index), node.layer))
         active.add(id(node))
-        for t in node.input_tensors:
-            visit(t, node.layer.name)
+        if id(tensor) not in input_ids:
+            for t in node.input_tensors:
+                visit(t, node.layer.name)
         active.discard(id(node))
         done.add(id(node))
-        ordered.append(node)
+        walk.append(node)
 
     for t in outputs:
         visit(t, "<model output>")
-    return ordered
+    node_depth, layer_depth = {}, {}
+    for node in reversed(walk):  # outputs first: push depths towards the inputs
+        depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
+        node_depth[id(node)] = layer_depth[id(node.layer)] = depth
+        if not isinstance(node.layer, InputLayer):
+            for parent in node.parent_nodes:
+                node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+    nodes = sorted((n for n in walk if not isinstance(n.layer, InputLayer)), key=lambda n: -node_depth[id(n)])
+    ranked = sorted(index.values(), key=lambda item: (-layer_depth[id(item[1])], item[0]))
+    input_layers = _unique([t._keras_history.layer for t in inputs])
+    layers = input_layers + [layer for _, layer in ranked if not isinstance(layer, InputLayer)]
+    return nodes, layers
 
 
 def _unique(layers: list) -> list:

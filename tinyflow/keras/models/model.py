@@ -11,7 +11,9 @@ There are three ways to make one, as in Keras:
 Training lives in ``training.py`` (``compile``/``fit``/``evaluate``/``predict``), the table in
 ``summary.py`` and file I/O in ``saving.py``; the methods here are their entry points.
 
+>>> import numpy as np
 >>> from tinyflow import keras
+>>> keras.backend.clear_session()
 >>> class TwoLayer(keras.Model):
 ...     def __init__(self):
 ...         super().__init__()
@@ -94,6 +96,8 @@ class Model(Layer):
                              "a batch of real data instead.") from e
         self._build_input_shape = shape
         self.built = True
+
+    build._is_default = True  # a subclass's own build() is called on the first call instead
 
     # -- training (see training.py) -------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
@@ -201,4 +205,8 @@ class Model(Layer):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
+        if cls is Model and "input_layers" in config:  # a functional model's config
+            from tinyflow.keras.models.functional import Functional  # noqa: PLC0415
+
+            return Functional.from_config(config, custom_objects=custom_objects)
         return cls(**config)

@@ -4,6 +4,7 @@ Give the input shape with ``keras.Input(shape=...)`` as the first entry and the 
 once (``summary()`` works before training); without it the model builds on its first call.
 
 >>> from tinyflow import keras
+>>> keras.backend.clear_session()
 >>> model = keras.Sequential([keras.Input(shape=(8, 8)), keras.layers.Flatten(), keras.layers.Dense(10)])
 >>> model.output_shape, [layer.name for layer in model.layers], model.count_params()
 ((None, 10), ['flatten', 'dense'], 650)

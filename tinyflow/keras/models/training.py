@@ -13,6 +13,7 @@ open so the last, smaller batch reuses the trace); ``compile(run_eagerly=True)``
 Python for debugging. The loops do as little per step as possible: slice the arrays, call the
 compiled step, and call only the callbacks that act per batch.
 
+>>> import numpy as np
 >>> from tinyflow import keras
 >>> model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
 >>> model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
@@ -82,8 +83,10 @@ def test_step(model, data) -> dict:
 
 def _metrics_result(model, loss, x, y, y_pred, sample_weight) -> dict:
     state = model._compile_state
-    batch_size = tf.cast(tf.shape(flatten(x)[0])[0], "float32")
-    state.loss_tracker.update_state(loss, sample_weight=batch_size)
+    tracker = state.loss_tracker  # a Mean: the loss averaged over samples, weighting each batch by its size
+    batch_size = tf.cast(tf.shape(flatten(x)[0])[0], tracker.total.dtype)
+    tracker.total.assign_add(tf.cast(loss, tracker.total.dtype) * batch_size)
+    tracker.count.assign_add(batch_size)
     compile_utils.update_metrics(model, y, y_pred, sample_weight)
     logs = {m.name: m.result() for m in state.all_metrics()}
     return {k: logs[k] for k in sorted(logs)}  # sorted keys, as Keras logs are

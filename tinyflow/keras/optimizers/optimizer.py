@@ -18,8 +18,8 @@ retrace a ``tf.function``; it may also be a schedule, called with ``iterations``
 >>> with tf.GradientTape() as tape:
 ...     loss = w * w
 >>> _ = opt.apply_gradients(zip(tape.gradient(loss, [w]), [w]))
->>> float(w), int(opt.iterations)    # w -= 0.1 * 2w
-(1.6, 1)
+>>> w.numpy(), opt.iterations.numpy()    # w -= 0.1 * 2w
+(np.float32(1.6), np.int64(1))
 """
 from __future__ import annotations
 
