@@ -9,8 +9,8 @@ from hypothesis.extra import numpy as hnp
 
 import tinyflow as tf
 import tinyflow.ops.control_flow_ops  # noqa: F401  (registers If/While before tinyflow exports them)
-from tinyflow.session import Session
 from tests.helpers import assert_same_in_all_modes, check_gradients, numeric_gradients
+from tinyflow.session import Session
 
 
 # -- gradient helpers: the analytic side in graph mode and inside a tf.function ----------------------

@@ -95,9 +95,12 @@ def test_erf_is_accurate_everywhere_without_warnings():
         warnings.simplefilter("error")
         y = tf.math.erf(tf.constant(x)).numpy()
         y32 = tf.math.erf(tf.constant(x[:-4].astype(np.float32))).numpy()
+        x16 = np.append(x[:-3], [np.inf, -np.inf]).astype(np.float16)  # no 1e300: it does not fit
+        y16 = tf.math.erf(tf.constant(x16)).numpy()
     np.testing.assert_allclose(y, [math.erf(v) for v in x], rtol=1e-15, atol=1e-300)
     np.testing.assert_allclose(y32, [math.erf(v) for v in x[:-4]], rtol=1e-6, atol=1e-7)
-    assert np.isnan(tf.math.erf(tf.constant(np.nan)).numpy())
+    np.testing.assert_allclose(y16, [math.erf(v) for v in x16], atol=1e-3)
+    assert y16.dtype == np.float16 and np.isnan(tf.math.erf(tf.constant(np.nan)).numpy())
 
 
 def test_abs_and_sign_gradients_at_zero():

@@ -242,14 +242,13 @@ def convert_function(fn) -> tuple:
     if code.co_flags & _NOT_CONVERTIBLE_FLAGS:
         raise ConversionError(f"{fn.__name__} is a generator or coroutine")
     try:
-        source = textwrap.dedent(inspect.getsource(fn))
-        tree = ast.parse(source)
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
     except (OSError, TypeError, SyntaxError, IndentationError) as e:
         raise ConversionError(f"the source of {fn.__name__} is not available ({e})") from None
-    node = tree.body[0] if tree.body else None
-    if not isinstance(node, ast.FunctionDef) or node.name != code.co_name:
-        raise ConversionError(f"the source of {fn.__name__} does not define it with `def` (a lambda, or a wrapper)")
-    ast.increment_lineno(tree, code.co_firstlineno - 1)  # getsource starts at the line co_firstlineno names
+    node = _lambda_as_def(tree, code) if code.co_name == "<lambda>" else tree.body[0] if tree.body else None
+    if not isinstance(node, ast.FunctionDef) or node.name not in (code.co_name, "__ag_lambda"):
+        raise ConversionError(f"the source of {fn.__name__} does not define it with `def` (a wrapper?)")
+    ast.increment_lineno(node, code.co_firstlineno - 1)  # getsource starts at the line co_firstlineno names
     node.decorator_list = []
     freevars = list(code.co_freevars)
     first = (node.args.posonlyargs + node.args.args)[:1]
@@ -274,6 +273,18 @@ def convert_function(fn) -> tuple:
     new.__annotations__ = dict(getattr(fn, "__annotations__", {}))
     new.__ag_converted__ = True
     return new, ast.unparse(converted)
+
+
+def _lambda_as_def(tree, code):
+    """``lambda x: body`` as ``def __ag_lambda(x): return body``, if the line holds exactly one such lambda."""
+    params = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+    found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda) and n.lineno == 1 and
+             [a.arg for a in n.args.posonlyargs + n.args.args + n.args.kwonlyargs] == params]
+    if len(found) != 1:
+        return None
+    node = function_def("__ag_lambda", [], [ast.copy_location(ast.Return(found[0].body), found[0])])
+    node.args = found[0].args
+    return ast.copy_location(node, found[0])
 
 
 def _code_named(code: types.CodeType, name: str) -> types.CodeType:

@@ -31,12 +31,20 @@ from tinyflow.variables import (  # noqa: F401
 
 
 def set_random_seed(seed: int) -> None:
-    """Set the graph-level random seed of the default graph (TF1)."""
-    get_default_graph().seed = seed
+    """TF1's name for ``tf.random.set_seed``: sets the default graph's seed, or the global seed eagerly."""
+    from tinyflow.ops.random_ops import set_seed  # noqa: PLC0415
+
+    set_seed(seed)
 
 
 def disable_v2_behavior() -> None:
     """TF1 behaviour: graph mode by default."""
     disable_eager_execution()
 
-from tinyflow import train  # noqa: E402,F401  (tf.compat.v1.train.GradientDescentOptimizer ...)
+from tinyflow import train  # noqa: E402,F401
+from tinyflow.ops.random_ops import categorical as multinomial  # noqa: E402,F401
+from tinyflow.ops.random_ops import get_seed  # noqa: E402,F401
+from tinyflow.ops.random_ops import normal as random_normal  # noqa: E402,F401
+from tinyflow.ops.random_ops import shuffle as random_shuffle  # noqa: E402,F401
+from tinyflow.ops.random_ops import truncated_normal  # noqa: E402,F401
+from tinyflow.ops.random_ops import uniform as random_uniform  # noqa: E402,F401  (tf.compat.v1.train.GradientDescentOptimizer ...)

@@ -20,6 +20,7 @@ from tinyflow.ops import (  # noqa: F401  (imported for their registrations)
     random_ops,
     reduction_ops,
     sort_ops,
+    stateless_random_ops,
 )
 
 _tensor.bind_operator_modules(math_ops, array_ops, apply_binary)

@@ -600,12 +600,13 @@ def _polyval(coefficients, x):
 
 
 def _erf_kernel(xp, x):
+    dtype, x = x.dtype, x.astype(xp.float32) if x.dtype.itemsize < 4 else x  # float16 would overflow
     a = xp.minimum(xp.abs(x), 10.0)  # erf(10) is 1 to float64 precision; clamping avoids inf/inf
     s = xp.clip(x, -1.0, 1.0)
     near_zero = s * _polyval(_ERF_T, s * s) / _polyval(_ERF_U, s * s)  # |x| < 1: x·T(x²)/U(x²)
     erfc = xp.exp(-a * a) * xp.where(a < 8, _polyval(_ERFC_P, a) / _polyval(_ERFC_Q, a),
                                      _polyval(_ERFC_R, a) / _polyval(_ERFC_S, a))  # |x| >= 1: erfc(|x|)
-    return xp.where(a < 1, near_zero, xp.sign(x) * (1 - erfc)).astype(x.dtype, copy=False)
+    return xp.where(a < 1, near_zero, xp.sign(x) * (1 - erfc)).astype(dtype, copy=False)
 
 
 register_op("Erf", kernel=_erf_kernel, shape=_unary_shape, allowed=FLOATS)

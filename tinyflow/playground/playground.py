@@ -315,17 +315,18 @@ class Playground:
     @classmethod
     def from_config(cls, config) -> Playground:
         """A Playground from ``to_config()``'s dict, its JSON text, or the path of a JSON file."""
-        if isinstance(config, str | Path) and not str(config).lstrip().startswith("{"):
-            config = Path(config).read_text(encoding="utf-8")
-        if isinstance(config, str):
-            config = json.loads(config)
-        config = dict(config)
-        data = config.pop("data", None)
-        if data is not None:
-            config.pop("dataset", None)
-            config.pop("problem", None)
-            return cls(data=(np.asarray(data["x"]), np.asarray(data["y"])), **config)
-        return cls(**config)
+        settings, data = _parse_config(config)
+        return cls(**settings) if data is None else cls(data=data, **settings)
+
+    def set_config(self, config) -> None:
+        """Take every setting (and your data, if any) from a config dict, JSON text or JSON file; then reset."""
+        settings, data = _parse_config(config)
+        state = PlaygroundState.from_dict(settings)
+        custom = read_custom_data(data) if data is not None else None
+        self.state, self._custom = state, custom
+        if custom is not None:
+            self.state.dataset, self.state.problem = CUSTOM, custom.problem
+        self._new_data()
 
     def save_config(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.to_config(), indent=1), encoding="utf-8")
@@ -355,3 +356,24 @@ class Playground:
         s = self.state
         return (f"Playground(dataset={s.dataset!r}, features={s.features}, hidden={s.hidden}, "
                 f"activation={s.activation!r}, learning_rate={s.learning_rate:g}, epoch={self.epoch})")
+
+
+def _parse_config(config) -> tuple[dict, tuple | None]:
+    """(settings, your data as (x, y) or None) from a dict, JSON text or a JSON file's path."""
+    if isinstance(config, str | Path) and not str(config).lstrip().startswith("{"):
+        path = Path(config)
+        if not path.is_file():
+            raise ValueError(f"No configuration file at {str(path)!r}: save one with pg.save_config(path).")
+        config = path.read_text(encoding="utf-8")
+    if isinstance(config, str):
+        try:
+            config = json.loads(config)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"A Playground configuration is JSON; this text is not ({e}).") from None
+    settings = dict(config)
+    data = settings.pop("data", None)
+    if data is not None:
+        settings.pop("dataset", None)
+        settings.pop("problem", None)
+        data = (np.asarray(data["x"], dtype=np.float64), np.asarray(data["y"], dtype=np.float64))
+    return settings, data

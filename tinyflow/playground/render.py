@@ -147,3 +147,18 @@ def loss_chart_svg(train: Sequence[float], test: Sequence[float], width: int = 2
             body += f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.5"/>'
     return (f'<svg class="tf-linechart" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">'
             f"{body}</svg>")
+
+
+def dataset_thumbnail_png(x: np.ndarray, y: np.ndarray, size: int = 100) -> bytes:
+    """A data set's button picture (``drawDatasetThumbnails``): 4 px squares coloured by label on white.
+
+    As in the original, the canvas's y axis points down, so the picture is the data flipped upside down.
+    """
+    image = np.full((size, size, 3), 255, np.uint8)
+    cols = np.clip((size * (x[:, 0] + 6) / 12).astype(int), 0, size - 4)
+    rows = np.clip((size * (x[:, 1] + 6) / 12).astype(int), 0, size - 4)
+    colours = np.round(_ramp((np.asarray(y, dtype=float) + 1) / 2)).astype(np.uint8)  # colorScale(label)
+    for dr in range(4):
+        for dc in range(4):
+            image[rows + dr, cols + dc] = colours
+    return encode_png(image)

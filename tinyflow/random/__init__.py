@@ -1,4 +1,5 @@
-"""``tf.random``: seeds and random tensors (normal, uniform, truncated_normal, categorical, shuffle).
+"""``tf.random``: seeds (``set_seed``), random tensors (``normal``, ``uniform``, ``truncated_normal``,
+``categorical``, ``shuffle``), their ``stateless_*`` twins and ``Generator``.
 
 >>> import tinyflow as tf
 >>> tf.random.set_seed(0)

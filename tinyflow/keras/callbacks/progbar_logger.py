@@ -14,7 +14,7 @@ In a terminal or notebook the done part of the bar is green, as in Keras; in cap
 >>> from tinyflow.keras.utils import Progbar
 >>> bar = Progbar(target=2, interval=0.0)
 >>> bar.update(2, [("loss", 0.25)])  # doctest: +ELLIPSIS
-...2/2 ━━━━━━━━━━━━━━━━━━━━ 0s ...step - loss: 0.2500
+2/2 ━━━━━━━━━━━━━━━━━━━━ 0s ...step - loss: 0.2500
 """
 from __future__ import annotations
 
@@ -108,8 +108,9 @@ class Progbar:
         info = timing + _format_time(per_step, self.unit_name) + self._metrics_text()
         width = plain_len + len(info)
         pad = " " * max(self._prev_width - width, 0)
+        start = "\r" if self._prev_width else ""  # go back over the line drawn before
         self._prev_width = width
-        sys.stdout.write("\r" + text + info + pad + ("\n" if finalize else ""))
+        sys.stdout.write(start + text + info + pad + ("\n" if finalize else ""))
         sys.stdout.flush()
         _line_open[0] = not finalize
 

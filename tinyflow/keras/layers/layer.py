@@ -23,12 +23,10 @@ and Keras unchanged.
 from __future__ import annotations
 
 import inspect
-import json
 
 import numpy as np
 
 from tinyflow.framework import context, dtypes
-from tinyflow.framework.tensor import Tensor
 from tinyflow.keras import backend
 from tinyflow.keras.layers.input_spec import assert_input_compatibility
 from tinyflow.keras.layers.keras_tensor import (
@@ -38,6 +36,12 @@ from tinyflow.keras.layers.keras_tensor import (
     flatten,
     map_structure,
     trace_output_spec,
+)
+from tinyflow.keras.layers.layer_utils import (
+    auto_config,
+    convert_input,
+    shape_tuple,
+    to_snake_case,
 )
 from tinyflow.module import Module
 from tinyflow.variables import Variable
@@ -270,23 +274,10 @@ class Layer(Module):
 
     def _convert_input(self, x):
         """numpy/Python values -> tensors; float inputs -> the layer's dtype (Keras's autocast)."""
-        if isinstance(x, Tensor | Variable):
-            if self.autocast and x.dtype.is_floating and x.dtype.name != self._dtype:
-                from tinyflow.ops.math_ops import cast  # noqa: PLC0415
-
-                return cast(x, self._dtype)
-            return x
-        if isinstance(x, np.ndarray | np.generic | list | float | int):
-            from tinyflow.framework.dispatch import convert_to_tensor  # noqa: PLC0415
-
-            array = np.asarray(x)
-            if array.dtype.kind == "f" and self.autocast:
-                return convert_to_tensor(array.astype(self._dtype, copy=False))
-            return convert_to_tensor(array)
-        return x
+        return convert_input(x, self._dtype, self.autocast)
 
     def _build_from_inputs(self, inputs) -> None:
-        shapes = map_structure(_shape_tuple, inputs)
+        shapes = map_structure(shape_tuple, inputs)
         if getattr(type(self).build, "_is_default", False):
             pass  # nothing to create up front: sublayers build themselves when `call` runs them
         elif context.building_graph() is not None:
@@ -297,18 +288,6 @@ class Layer(Module):
         if self._build_input_shape is None:
             self._build_input_shape = shapes
         self.built = True
-
-    def build_from_config(self, config: dict) -> None:
-        """Rebuild from ``get_build_config()`` (used by ``load_model``)."""
-        shape = config.get("input_shape")
-        if shape is not None and not self.built:
-            shape = _tuples(shape)
-            if getattr(type(self).build, "_is_default", False):
-                trace_output_spec(self.__call__, (_keras_tensors(shape, self.compute_dtype),), {})
-            else:
-                self.build(shape)
-            self._build_input_shape = shape
-            self.built = True
 
     def get_build_config(self) -> dict | None:
         if self._build_input_shape is None:
@@ -327,21 +306,6 @@ class Layer(Module):
                     seen.add(id(leaf))
                     out.append(leaf)
         return out
-
-    def _flatten_layers(self, include_self: bool = True, recursive: bool = True):
-        seen = set()
-
-        def walk(layer, is_self):
-            if id(layer) in seen:
-                return
-            seen.add(id(layer))
-            if not is_self or include_self:
-                yield layer
-            if is_self or recursive:
-                for sub in layer._direct_sublayers():
-                    yield from walk(sub, False)
-
-        yield from walk(self, True)
 
     def _own_weights(self) -> list:
         tracked = {id(v) for v in self._own_trainable + self._own_non_trainable}
@@ -396,7 +360,7 @@ class Layer(Module):
             config["batch_input_shape"] = list(self._batch_input_shape)
         owner = next(c for c in type(self).__mro__ if "get_config" in vars(c))
         if owner.__name__ in ("Layer", "Model") and not type(self).__module__.startswith("tinyflow.keras"):
-            return _auto_config(self, config)  # a user subclass that did not write get_config()
+            return auto_config(self, config)  # a user subclass that did not write get_config()
         return config
 
     @classmethod
@@ -405,53 +369,3 @@ class Layer(Module):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
-
-
-# -- helpers --------------------------------------------------------------------------------------------
-def to_snake_case(name: str) -> str:
-    """``"Dense"`` -> ``"dense"``, ``"MaxPooling2D"`` -> ``"max_pooling2d"`` (Keras's rule)."""
-    import re  # noqa: PLC0415
-
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-def _shape_tuple(x):
-    shape = x.shape
-    return tuple(shape.dims) if hasattr(shape, "dims") else tuple(shape)
-
-
-def _tuples(x):
-    """JSON lists back to shape tuples: ``[None, 3]`` -> ``(None, 3)``; a list of shapes -> list of tuples."""
-    if isinstance(x, list | tuple) and x and all(isinstance(d, list | tuple) for d in x):
-        return [tuple(d) for d in x]
-    return tuple(x)
-
-
-def _keras_tensors(shape, dtype):
-    if isinstance(shape, list):
-        return [KerasTensor(s, dtype) for s in shape]
-    return KerasTensor(shape, dtype)
-
-
-def _auto_config(layer, base: dict) -> dict:
-    args, kwargs = layer._init_args
-    try:
-        bound = inspect.signature(type(layer).__init__).bind(None, *args, **kwargs)
-        extra = {k: v for k, v in bound.arguments.items() if k != "self"}
-        var_kw = [p.name for p in inspect.signature(type(layer).__init__).parameters.values()
-                  if p.kind is inspect.Parameter.VAR_KEYWORD]
-        for name in var_kw:
-            extra.update(extra.pop(name, {}))
-        json.dumps(extra)
-    except (TypeError, ValueError):
-        raise NotImplementedError(
-            f"Layer {type(layer).__name__} was created by passing non-serializable argument values in "
-            "`__init__()`, and therefore the layer must override `get_config()` in order to be serializable. "
-            "Please implement `get_config()`.") from None
-    params = inspect.signature(type(layer).__init__).parameters
-    takes_kwargs = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-    config = {k: v for k, v in base.items() if takes_kwargs or k in params}
-    config.update(extra)
-    return config

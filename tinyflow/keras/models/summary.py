@@ -7,13 +7,13 @@ chain get a fourth column, ``Connected to``. Each line goes through ``print_fn``
 >>> from tinyflow import keras
 >>> keras.backend.clear_session()
 >>> model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(2)])
->>> model.summary()  # doctest: +NORMALIZE_WHITESPACE
+>>> model.summary()
 Model: "sequential"
-┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━┓
-┃ Layer (type)                                ┃ Output Shape                     ┃         Param # ┃
-┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━┩
-│ dense (Dense)                               │ (None, 2)                        │              10 │
-└─────────────────────────────────────────────┴──────────────────────────────────┴─────────────────┘
+┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━┓
+┃ Layer (type)                         ┃ Output Shape                 ┃         Param # ┃
+┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━┩
+│ dense (Dense)                        │ (None, 2)                    │              10 │
+└──────────────────────────────────────┴──────────────────────────────┴─────────────────┘
  Total params: 10 (40.00 B)
  Trainable params: 10 (40.00 B)
  Non-trainable params: 0 (0.00 B)
@@ -31,7 +31,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, show_t
     headers = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if connected else [])
     if show_trainable:
         headers.append("Trainable")
-    line_length = line_length or (108 if connected else 100)
+    line_length = line_length or (108 if connected else 88)
     positions = positions or ([0.3, 0.56, 0.74, 1.0] if connected else [0.45, 0.8, 1.0])
     if show_trainable:
         positions = list(positions) + [positions[-1] + 0.1]
