@@ -364,5 +364,9 @@ def test_get_config_roundtrip_and_instances():
     for key in ("rho", "momentum", "centered", "clipnorm", "name"):
         assert clone.get_config()[key] == opt.get_config()[key]
     assert clone.get_config()["learning_rate"] == pytest.approx(0.05)
+    bare = optimizers.get(optimizers.Adam(0.5, beta_1=0.8).get_config())  # a get_config() dict, name "adam"
+    assert type(bare) is optimizers.Adam and bare.beta_1 == 0.8
+    with pytest.raises(ValueError, match="'class_name' and 'config'"):
+        optimizers.get({"learning_rate": 0.1})
     with pytest.raises(ValueError, match="Argument\\(s\\) not recognized"):
         optimizers.SGD(0.1, momentun=0.9)

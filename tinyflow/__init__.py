@@ -53,5 +53,6 @@ from tinyflow.variables import Variable
 from tinyflow import autograph, compat, config, data, keras, math, nn, random
 from tinyflow.module import Module
 from tinyflow.config import device
+from tinyflow.keras import losses, metrics, optimizers
 
 __version__ = "0.1.0"

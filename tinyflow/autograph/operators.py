@@ -20,6 +20,7 @@ from __future__ import annotations
 import builtins
 import functools
 import inspect
+import os
 import sys
 import sysconfig
 
@@ -277,7 +278,8 @@ def _len(x):
 
 
 _BUILTIN_OVERRIDES = {builtins.range: _range, builtins.len: _len}
-_LIBRARY_DIRS = tuple({sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")})
+_LIBRARY_DIRS = tuple({sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")} |
+                      {os.path.dirname(os.path.dirname(os.path.abspath(__file__)))})  # and tinyflow itself
 
 
 def converted_call(f, args, kwargs):

@@ -4,8 +4,8 @@ Many of these are also at top level (``tf.exp`` is ``tf.math.exp``); some exist 
 (``tf.math.log1p``, ``tf.math.reduce_variance``, ``tf.math.divide_no_nan`` ...), as in TF 2.
 
 >>> import tinyflow as tf
->>> round(float(tf.math.reduce_std(tf.constant([[1.0, 2.0], [3.0, 4.0]]))), 4)
-1.118
+>>> print(f"{float(tf.math.reduce_std(tf.constant([[1.0, 2.0], [3.0, 4.0]]))):.4f}")
+1.1180
 """
 from tinyflow.ops.math_ops import (
     abs,

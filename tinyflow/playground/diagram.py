@@ -8,8 +8,8 @@ on a 55 px pitch, hidden layers sit at ``d3.scale.ordinal().rangePoints([118, wi
 ``-epoch / 3`` so the dashes flow while training.
 
 Example:
-    >>> layer_positions(2, width=400)
-    [131.2..., 269.7...]
+    >>> [round(x) for x in layer_positions(2, width=400)]
+    [106, 302]
     >>> svg = heatmap_overlay_svg(np.zeros((1, 2)), np.ones(1), np.zeros((0, 2)), np.zeros(0))
     >>> svg.count("<circle")
     1
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from tinyflow.playground.render import link_colour, link_width, point_colour
+from tinyflow.playground.render import link_colours, link_widths, point_colour
 
 RECT_SIZE = 30
 ROW = RECT_SIZE + 25  # nodeIndexScale: i * (RECT_SIZE + 25)
@@ -76,15 +76,16 @@ def network_svg(input_rows: Sequence[int], hidden: Sequence[int], weights: Seque
     for k, left in enumerate(layer_lefts):
         w, b = weights[2 * k], weights[2 * k + 1]
         n_units = w.shape[1]
+        colours, widths = link_colours(w.T), link_widths(w.T).ravel().tolist()  # ordered target by target
+        bias_colours = link_colours(b)
         targets = []
+        n_in = len(sources)
         for i in range(n_units):
             cy = i * ROW + RECT_SIZE / 2
-            n_in = len(sources)
             for j, (sx, sy) in enumerate(sources):  # drawLink: spread the ends over 12 px
                 ty = cy + ((j - (n_in - 1) / 2) / max(n_in, 1)) * 12
-                weight = float(w[j, i])
                 links.append(f'<path class="link" d="{_diagonal(sx, sy, left, ty)}" '
-                             f'style="stroke:{link_colour(weight)};stroke-width:{link_width(weight):.2f}px"/>')
+                             f'style="stroke:{colours[i * n_in + j]};stroke-width:{widths[i * n_in + j]:.2f}px"/>')
             if k < len(xs):  # a hidden neuron: thumbnail, border and bias square
                 y = i * ROW
                 nodes.append(
@@ -93,7 +94,7 @@ def network_svg(input_rows: Sequence[int], hidden: Sequence[int], weights: Seque
                     f'style="fill:black"/><image href="{_data_uri(next(thumbs))}" width="{RECT_SIZE}" '
                     f'height="{RECT_SIZE}" preserveAspectRatio="none"/>'
                     f'<rect class="bias" x="{-BIAS_SIZE - 4}" y="{RECT_SIZE - BIAS_SIZE + 3}" width="{BIAS_SIZE}" '
-                    f'height="{BIAS_SIZE}" style="fill:{link_colour(float(b[i]))}"/></g>')
+                    f'height="{BIAS_SIZE}" style="fill:{bias_colours[i]}"/></g>')
             targets.append((left + RECT_SIZE + 2, cy))
         sources = targets
     return (f'<svg class="tf-network" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">'

@@ -13,7 +13,7 @@ PNGs are written by :func:`encode_png` (signature, IHDR, one zlib-compressed IDA
 Example:
     >>> rgb = heatmap_rgb(np.array([[-1.0, 0.0], [0.5, 1.0]]))
     >>> rgb.shape, rgb.dtype, rgb[0, 0].tolist()
-    ((2, 2, 3), dtype('uint8'), [246, 183, 117])
+    ((2, 2, 3), dtype('uint8'), [246, 184, 113])
     >>> encode_png(rgb)[:8]
     b'\\x89PNG\\r\\n\\x1a\\n'
 """
@@ -70,19 +70,26 @@ def point_colour(label: float) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+def link_colours(values: np.ndarray) -> list[str]:
+    """playground.ts ``colorScale`` for many values: linear, clamped, -1 orange, 0 grey, +1 blue, as ``rgb(r,g,b)``.
+
+    Values that are not numbers (a diverged network) are drawn black.
+    """
+    values = np.asarray(values, dtype=np.float64).ravel()
+    rgb = np.round(_ramp((np.nan_to_num(values, nan=0.0) + 1) / 2)).astype(int)
+    rgb[~np.isfinite(values)] = 0
+    return [f"rgb({r},{g},{b})" for r, g, b in rgb.tolist()]
+
+
 def link_colour(value: float) -> str:
-    """playground.ts ``colorScale``: linear, clamped, -1 orange, 0 grey, +1 blue, as ``rgb(r,g,b)``."""
-    if not np.isfinite(value):
-        return "rgb(0,0,0)"
-    r, g, b = np.round(_ramp(np.array((value + 1) / 2))).astype(int)
-    return f"rgb({r},{g},{b})"
+    """``colorScale`` of one value (see :func:`link_colours`)."""
+    return link_colours(np.array([value]))[0]
 
 
-def link_width(weight: float) -> float:
-    """playground.ts ``linkWidthScale``: |w| in [0, 5] → 1 to 10 px, clamped."""
-    if not np.isfinite(weight):
-        return 10.0
-    return 1.0 + 9.0 * min(abs(weight), 5.0) / 5.0
+def link_widths(weights: np.ndarray) -> np.ndarray:
+    """playground.ts ``linkWidthScale``: |w| in [0, 5] → 1 to 10 px, clamped (not-a-number: 10 px)."""
+    magnitude = np.nan_to_num(np.abs(np.asarray(weights, dtype=np.float64)), nan=5.0, posinf=5.0)
+    return 1.0 + 9.0 * np.minimum(magnitude, 5.0) / 5.0
 
 
 def reduce_blocks(grid: np.ndarray, factor: int = 10) -> np.ndarray:

@@ -22,7 +22,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from tinyflow.datasets.features import FEATURES
 from tinyflow.datasets.playground import CLASSIFICATION_DATASETS, DATASETS, REGRESSION_DATASETS
@@ -235,3 +238,48 @@ def problem_of(dataset: str) -> str | None:
     if dataset in REGRESSION_DATASETS:
         return "regression"
     return None
+
+
+class Setting:
+    """A Playground attribute backed by its state: read from ``pg.state``; written through ``pg._set``.
+
+    ``effect`` says what a change does, as in the original's event handlers: "data" (new data,
+    then reset), "reset" (new weights; a new graph if the shape changed), "feed" (used at the next
+    batch) or "view" (redraw only).
+    """
+
+    def __init__(self, effect: str):
+        self.effect = effect
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, pg, owner=None):
+        if pg is None:
+            return self
+        value = getattr(pg.state, self.name)
+        return list(value) if isinstance(value, list) else value
+
+    def __set__(self, pg, value) -> None:
+        pg._set(self.name, value, self.effect)
+
+
+def parse_config(config) -> tuple[dict, tuple | None]:
+    """(settings, your data as (x, y) or None) from a dict, JSON text or a JSON file's path."""
+    if isinstance(config, str | Path) and not str(config).lstrip().startswith("{"):
+        path = Path(config)
+        if not path.is_file():
+            raise ValueError(f"No configuration file at {str(path)!r}: save one with pg.save_config(path).")
+        config = path.read_text(encoding="utf-8")
+    if isinstance(config, str):
+        try:
+            config = json.loads(config)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"A Playground configuration is JSON; this text is not ({e}).") from None
+    settings = dict(config)
+    data = settings.pop("data", None)
+    if data is not None:
+        settings.pop("dataset", None)
+        settings.pop("problem", None)
+        data = (np.asarray(data["x"], dtype=np.float64), np.asarray(data["y"], dtype=np.float64))
+    return settings, data

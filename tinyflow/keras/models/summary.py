@@ -20,6 +20,8 @@ Model: "sequential"
 """
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 
 from tinyflow.keras.layers.input_layer import InputLayer
@@ -123,7 +125,7 @@ def _cell_lines(cells: list, widths: list) -> list:
     for cell, width in zip(cells, widths):
         lines = []
         for part in str(cell).split("\n"):
-            lines.extend(part[i:i + width] for i in range(0, max(len(part), 1), width))
+            lines.extend(textwrap.wrap(part, width, break_on_hyphens=False) or [""])
         wrapped.append(lines)
     height = max(len(w) for w in wrapped)
     return [[w[i] if i < len(w) else "" for w in wrapped] for i in range(height)]

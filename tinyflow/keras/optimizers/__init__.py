@@ -26,7 +26,10 @@ def serialize(optimizer: Optimizer) -> dict:
 
 
 def deserialize(config: dict, custom_objects=None) -> Optimizer:
-    """The optimizer described by ``serialize``'s dictionary (class names are case-insensitive)."""
+    """The optimizer described by ``serialize``'s dictionary (class names are case-insensitive).
+    A bare ``get_config()`` dictionary works too when its ``name`` is the class's default name."""
+    if "class_name" not in config and str(config.get("name", "")).lower() in ALL_OBJECTS:
+        config = {"class_name": config["name"], "config": config}
     if "class_name" not in config or "config" not in config:
         raise ValueError("An optimizer config must be a dict with 'class_name' and 'config' keys, as made by "
                          f"keras.optimizers.serialize(optimizer). Received: {config!r}")
