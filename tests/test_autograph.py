@@ -209,6 +209,23 @@ def test_gradient_through_converted_control_flow():
     assert grad(tf.constant(2.0)).numpy() == pytest.approx(4 * 2.0 ** 3)  # d(x⁴) = 4x³
 
 
+def test_training_loop_with_a_tape_inside_a_tensor_loop():
+    w = tf.Variable(0.0)
+
+    @tf.function
+    def train(x, y, steps):
+        loss = tf.constant(0.0)  # used after the loop, so it must exist before it (TF's rule)
+        for _ in tf.range(steps):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean((x * w - y) ** 2)
+            w.assign_sub(0.1 * tape.gradient(loss, w))
+        return loss
+
+    loss = train(tf.constant([1.0, 2.0]), tf.constant([2.0, 4.0]), tf.constant(50))
+    assert loss.numpy() < 1e-6 and w.numpy() == pytest.approx(2.0)
+    assert train.experimental_get_tracing_count() == 1
+
+
 # -- conversion itself ------------------------------------------------------------------------------------
 def test_to_code_shows_the_generated_source():
     code = autograph.to_code(square_if_positive)

@@ -1,6 +1,5 @@
 """compile / fit / evaluate / predict / *_on_batch: numbers against numpy, logs, data inputs, progress output."""
 import re
-import warnings
 
 import numpy as np
 import pytest
@@ -76,7 +75,8 @@ def test_accuracy_is_resolved_from_shapes_and_loss():
     cases = [  # (units, activation, loss, y) -> metric class
         (1, "sigmoid", "binary_crossentropy", (x[:, :1] > 0).astype(np.float32), "BinaryAccuracy"),
         (3, "softmax", "sparse_categorical_crossentropy", np.arange(20) % 3, "SparseCategoricalAccuracy"),
-        (3, "softmax", "categorical_crossentropy", keras.utils.to_categorical(np.arange(20) % 3), "CategoricalAccuracy"),
+        (3, "softmax", "categorical_crossentropy", keras.utils.to_categorical(np.arange(20) % 3),
+         "CategoricalAccuracy"),
     ]
     for units, activation, loss, y, expected in cases:
         model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(units, activation=activation)])
@@ -162,8 +162,8 @@ def test_sample_weight_class_weight_steps_and_initial_epoch():
 
 def test_regularization_is_added_to_the_loss():
     x, y = linear_data(16)
-    model = keras.Sequential([keras.Input(shape=(3,)),
-                              layers.Dense(1, kernel_initializer="ones", kernel_regularizer=keras.regularizers.L2(0.5))])
+    dense = layers.Dense(1, kernel_initializer="ones", kernel_regularizer=keras.regularizers.L2(0.5))
+    model = keras.Sequential([keras.Input(shape=(3,)), dense])
     model.compile("sgd", "mse")
     pred = x.sum(1, keepdims=True)
     assert model.evaluate(x, y, verbose=0) == pytest.approx(np.mean((pred - y) ** 2) + 0.5 * 3, rel=1e-5)

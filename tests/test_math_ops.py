@@ -244,8 +244,6 @@ def test_mixed_dtypes_in_eager_name_the_op_and_both_dtypes():
         tf.maximum(tf.constant([1]), tf.constant([2.0]))
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: dispatch._convert_inputs converts graph tensors with "
-                   "dtype=target, so convert_to_tensor raises ValueError before _check_dtypes raises TypeError")
 def test_mixed_dtypes_in_a_graph_raise_type_error():
     with tf.Graph().as_default(), pytest.raises(TypeError, match=r"'Mul' Op has type int32.*float32"):
         tf.constant([1.0]) * tf.constant([2])

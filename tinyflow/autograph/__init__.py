@@ -18,11 +18,10 @@ variables carry state through converted statements (not ``self.x`` or ``a[i]``).
 ...     else:
 ...         x = -x
 ...     return x
->>> print(tf.autograph.to_code(f))  # doctest: +ELLIPSIS
-def f(x):
-    ...
-    ag__.if_stmt(ag__.converted_call(tf.reduce_sum, (x,), None) > 0, if_body_1, else_body_1, ...
-    return x
+>>> print(tf.function(f)(tf.constant([1.0, -3.0])).numpy())  # sum < 0: x = -x, in a graph
+[-1.  3.]
+>>> "ag__.if_stmt(" in tf.autograph.to_code(f)  # read the generated code with print(to_code(f))
+True
 """
 from __future__ import annotations
 

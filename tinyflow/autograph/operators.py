@@ -114,7 +114,7 @@ def while_stmt(test, body, get_state, set_state, symbol_names):
                     f"condition became a tensor ({cond!r}) after an iteration. Make the condition a tensor "
                     "from the start, e.g. initialize the counter with tf.constant(0).")
         return
-    _tf_loop(lambda *_: test(), lambda: body(), get_state, set_state, symbol_names, extra=[])
+    _tf_loop(test, body, get_state, set_state, symbol_names, extra=[])
 
 
 def for_stmt(iter_, body, get_state, set_state, symbol_names):
@@ -255,7 +255,9 @@ class _TensorRange:
     def __init__(self, start, limit, delta):
         from tinyflow.framework.dispatch import convert_to_tensor  # noqa: PLC0415
 
-        self.args = tuple(convert_to_tensor(a) for a in (start, limit, delta))
+        args = (start, limit, delta)
+        dtype = next(convert_to_tensor(a).dtype for a in args if _is_tensor(a))  # Python ints follow it
+        self.args = tuple(convert_to_tensor(a) if _is_tensor(a) else convert_to_tensor(a, dtype=dtype) for a in args)
 
 
 def _range(*args):

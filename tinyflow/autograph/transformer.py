@@ -93,8 +93,9 @@ class Liveness:
             fin = self.block(s.finalbody, out)
             handlers = set().union(*[self.block(h.body, fin) for h in s.handlers])
             return self.block(s.body, self.block(s.orelse, fin) | handlers) | handlers | fin
-        if isinstance(s, ast.With | ast.AsyncWith):
-            return loads(s.items) | self.block(s.body, out)
+        if isinstance(s, ast.With | ast.AsyncWith):  # `with ... as t:` assigns t before the body
+            targets = set(stores([i.optional_vars for i in s.items if i.optional_vars is not None]))
+            return loads(s.items) | (self.block(s.body, out) - targets)
         if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             return (out - {s.name}) | loads([s])
         if isinstance(s, ast.Break | ast.Continue):

@@ -79,8 +79,9 @@ def _convert_inputs(opdef: OpDef, inputs: list, graph: bool) -> list:
             if isinstance(t, Tensor) or hasattr(t, "_as_tensor"):
                 target = t.dtype
                 break
-    if graph:
-        out = [convert_to_tensor(t, dtype=target) for t in inputs]
+    if graph:  # tensors keep their dtype (a mismatch is reported below, in TF's words)
+        out = [convert_to_tensor(t) if isinstance(t, Tensor) or hasattr(t, "_as_tensor")
+               else convert_to_tensor(t, dtype=target) for t in inputs]
     else:
         out = inputs
         for i, t in enumerate(inputs):

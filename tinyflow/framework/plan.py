@@ -125,6 +125,10 @@ def _bind(opdef, attrs: dict, ctx, xp):
     """The kernel as a callable of the input arrays alone."""
     if opdef.ufunc and not attrs:
         return getattr(xp, opdef.ufunc)
+    if opdef.bind is not None:
+        fn = opdef.bind(xp, **attrs)
+        if fn is not None:
+            return fn
     if opdef.stateful:
         return functools.partial(opdef.kernel, xp, ctx=ctx, **attrs)
     return functools.partial(opdef.kernel, xp, **attrs)

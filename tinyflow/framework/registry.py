@@ -34,6 +34,7 @@ class OpDef:
     stateful: bool = False  # reads/writes state (variables, RNG); the kernel gets ctx=<run context>
     side_effects: bool = False  # must run even if nothing uses its output (assign, print)
     ufunc: str | None = None  # kernel is exactly getattr(xp, ufunc): the plan binds it directly
+    bind: Callable | None = None  # bind(xp, **attrs) -> a faster callable of the arrays, or None
     allowed_dtypes: frozenset = frozenset()  # filled from `allowed` at registration
     _bound: dict = field(default_factory=dict)  # array module -> kernel bound to it (eager fast path)
 

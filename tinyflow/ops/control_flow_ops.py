@@ -11,8 +11,8 @@ gradient is another If, over the gradient graphs of the two branches.
 
 >>> import tinyflow as tf
 >>> f = tf.function(lambda x: tf.cond(x > 0.0, lambda: x * x, lambda: -x))
->>> f(tf.constant(3.0)).numpy(), f(tf.constant(-2.0)).numpy()
-(9.0, 2.0)
+>>> print(f(tf.constant(3.0)).numpy(), f(tf.constant(-2.0)).numpy())
+9.0 2.0
 """
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def cond(pred, true_fn=None, false_fn=None, name=None):
       name: name of the If op (default ``"cond"``).
 
     >>> import tinyflow as tf
-    >>> tf.cond(tf.constant(True), lambda: tf.constant(1), lambda: tf.constant(2)).numpy()
+    >>> print(tf.cond(tf.constant(True), lambda: tf.constant(1), lambda: tf.constant(2)).numpy())
     1
     """
     return _cond(pred, true_fn, false_fn, name)

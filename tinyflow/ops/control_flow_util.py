@@ -17,7 +17,7 @@ loop body, say) through the op's ordinary inputs.
 >>> with g.as_default():
 ...     w = tf.constant(3.0)
 ...     branch, structure, outs = trace_branch("body", lambda x: x * w, [([], tf.float32)], g)
->>> [t.op.type for t, _ in [(c[1], 0) for c in branch.captures]], outs[0].op.type
+>>> [ph.op.type for _, ph in branch.captures], outs[0].op.type  # w became a capture
 (['Placeholder'], 'Mul')
 """
 from __future__ import annotations

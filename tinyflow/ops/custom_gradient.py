@@ -17,7 +17,7 @@ but ``1 - 1 / (1 + eˣ)`` is fine.
 >>> with tf.GradientTape() as tape:
 ...     tape.watch(x)
 ...     y = log1pexp(x)
->>> tape.gradient(y, x).numpy()
+>>> print(tape.gradient(y, x).numpy())
 1.0
 
 Variables: if the function reads variables that are not among its arguments,

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import builtins
 
+import numpy as np
+
 from tinyflow.framework import dtypes
 from tinyflow.framework.dispatch import apply_binary, apply_op, convert_to_tensor
 from tinyflow.framework.registry import ShapeError, not_differentiable, register_gradient, register_op
@@ -469,7 +471,7 @@ register_op("Sum", kernel=_sum_kernel, shape=_reduce_shape, allowed=NUMBERS)
 
 @register_gradient("Sum")
 def _sum_grad(op, grad):
-    return [_keepdims(grad, op) * ones_like(op.inputs[0])]
+    return [apply_op("BroadcastLike", [_keepdims(grad, op), op.inputs[0]])]  # copy grad to every summed element
 
 
 def _keepdims(t, op):
@@ -505,7 +507,12 @@ def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
 
 
 def _mean_kernel(xp, x, axis, keepdims):
-    return xp.asarray(xp.mean(x, axis=axis, keepdims=keepdims)).astype(x.dtype, copy=False)
+    if x.dtype.kind != "f":
+        return xp.asarray(xp.mean(x, axis=axis, keepdims=keepdims)).astype(x.dtype, copy=False)
+    # sum / count: skips numpy's slow Python-level mean wrapper, which dominates on small arrays
+    total = xp.add.reduce(x, axis=axis, keepdims=keepdims) if xp is np else xp.sum(x, axis=axis, keepdims=keepdims)
+    count = x.size // total.size if total.size else 0
+    return xp.asarray(total / x.dtype.type(count))
 
 
 register_op("Mean", kernel=_mean_kernel, shape=_reduce_shape, allowed=NUMBERS)
@@ -516,8 +523,12 @@ def _mean_grad(op, grad):
     from tinyflow.ops import array_ops  # noqa: PLC0415
 
     x, y = op.inputs[0], op.outputs[0]
+    spread = apply_op("BroadcastLike", [_keepdims(grad, op), x])
+    nx, ny = x.shape.num_elements(), y.shape.num_elements()
+    if nx is not None and ny is not None:  # static shapes: the count is a constant
+        return [spread * (ny / nx if nx else 0.0)]
     count = cast(array_ops.size(x), grad.dtype) / cast(array_ops.size(y), grad.dtype)
-    return [_keepdims(grad, op) * ones_like(x) / count]
+    return [spread / count]
 
 
 def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
@@ -552,7 +563,15 @@ def _matmul_shape(a, b, transpose_a, transpose_b):
     return (batch.concatenate([m, n]), a.dtype)
 
 
-register_op("MatMul", kernel=_matmul_kernel, shape=_matmul_shape, same_dtype=True, allowed=NUMBERS)
+def _matmul_bind(xp, transpose_a, transpose_b):
+    """Without transposes the kernel is just ``xp.matmul``: the plan calls it directly."""
+    if not transpose_a and not transpose_b:
+        return xp.matmul
+    return None
+
+
+register_op("MatMul", kernel=_matmul_kernel, shape=_matmul_shape, same_dtype=True, allowed=NUMBERS,
+            bind=_matmul_bind)
 
 
 @register_gradient("MatMul")

@@ -12,7 +12,7 @@ the body gets contributions from every iteration).
 ... def power(x, n):
 ...     _, y = tf.while_loop(lambda i, y: i < n, lambda i, y: (i + 1, y * x), [0, tf.ones_like(x)])
 ...     return y
->>> power(tf.constant(2.0), tf.constant(10)).numpy()
+>>> print(power(tf.constant(2.0), tf.constant(10)).numpy())
 1024.0
 """
 from __future__ import annotations
@@ -58,7 +58,7 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
 
     >>> import tinyflow as tf
     >>> tf.while_loop(lambda i, s: i < 4, lambda i, s: (i + 1, s + i), [0, 0])
-    (4, 6)
+    [4, 6]
     """
     if not callable(cond):
         raise TypeError("'cond' must be callable.")
