@@ -294,27 +294,24 @@ def test_loop_variable_must_be_defined_before_the_loop():
         tf.function(last)(tf.constant(3))
 
 
-@pytest.mark.parametrize("kind", ["break", "continue", "return"])
-def test_break_continue_return_in_a_tensor_loop_explain_the_limit(kind):
-    source = {"break": "        if i > 3:\n            break\n",
-              "continue": "        if i > 3:\n            continue\n",
-              "return": "        if i > 3:\n            return i\n"}[kind]
-    namespace = {"tf": tf}
-    exec(compile(f"def loop(n):\n    i = 0\n    while i < n:\n        i += 1\n{source}    return i\n",  # noqa: S102
-                 _write_source(kind, source), "exec"), namespace)
+@pytest.mark.parametrize("kind, exit_", [("break", "break"), ("continue", "continue"), ("return", "return i")])
+def test_break_continue_return_in_a_tensor_loop_explain_the_limit(kind, exit_):
+    loop = _define(f"def loop(n):\n    i = 0\n    while i < n:\n        i += 1\n        if i > 3:\n"
+                   f"            {exit_}\n    return i\n", "loop")
     with pytest.raises(NotImplementedError, match=f"contains `{kind}`.*TensorFlow's AutoGraph supports this"):
-        tf.function(namespace["loop"])(tf.constant(10))
-    assert tf.function(namespace["loop"])(10) in (4, 10)  # with a Python bound it is a Python loop
+        tf.function(loop)(tf.constant(10))
+    assert tf.function(loop)(10) == (10 if kind == "continue" else 4)  # a Python bound: a Python loop
 
 
-def _write_source(kind, body):
-    """A real file for the exec'd function, so inspect.getsource finds its source."""
+def _define(text: str, name: str):
+    """Define a function from source text that inspect.getsource can find (via linecache)."""
     import linecache  # noqa: PLC0415
 
-    filename = f"<autograph-test-{kind}>"
-    text = f"def loop(n):\n    i = 0\n    while i < n:\n        i += 1\n{body}    return i\n"
+    filename = f"<autograph-test-{abs(hash(text))}>"
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-    return filename
+    namespace = {"tf": tf}
+    exec(compile(text, filename, "exec"), namespace)  # noqa: S102
+    return namespace[name]
 
 
 def test_return_in_only_one_branch_explains_the_limit():

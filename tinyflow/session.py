@@ -36,7 +36,8 @@ class Session:
         self._graph = graph if graph is not None else context.get_default_graph()
         self._closed = False
         self._plans: dict = {}
-        self._values: dict[int, tuple] = {}  # id(variable) -> (variable, array)
+        self._values: dict[int, object] = {}  # id(variable) -> its array in this session
+        self._variables: dict[int, object] = {}  # id(variable) -> variable (keeps ids valid)
         self.rngs: dict = {}
         self._reads: dict[int, SymbolicTensor] = {}
         self._default_cm = None
@@ -127,14 +128,15 @@ class Session:
     # -- variable storage (the run context of stateful kernels) ---------------------------------
     def read(self, var):
         try:
-            return self._values[id(var)][1]
+            return self._values[id(var)]
         except KeyError:
             raise errors.FailedPreconditionError(
                 None, None, f"Attempting to use uninitialized value {var.name.split(':')[0]}: run "
                 "sess.run(tf.compat.v1.global_variables_initializer()) first.") from None
 
     def write(self, var, value) -> None:
-        self._values[id(var)] = (var, value)
+        self._values[id(var)] = value
+        self._variables[id(var)] = var
 
     _store_value = write
 

@@ -65,6 +65,10 @@ class Model(Layer):
         """The model's direct sublayers, in order."""
         return self._direct_sublayers()
 
+    @layers.setter
+    def layers(self, value) -> None:
+        raise AttributeError("`Model.layers` attribute is reserved and should not be used. Please use another name.")
+
     def get_layer(self, name: str | None = None, index: int | None = None):
         """A sublayer by ``name`` or by position ``index``."""
         if index is not None and name is not None:
