@@ -175,3 +175,18 @@ def test_run_functions_eagerly():
     finally:
         tf.config.run_functions_eagerly(False)
     assert len(calls) == 2 and f.experimental_get_tracing_count() == 0
+
+
+def test_gradient_through_a_function_called_under_a_tape():
+    w = tf.Variable([1.0, 2.0])
+
+    @tf.function
+    def f(x):
+        return tf.reduce_sum(w * x * x)
+
+    x = tf.constant([3.0, 4.0])
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = f(x)
+    np.testing.assert_allclose(tape.gradient(y, x), [6.0, 16.0])  # 2 w x
+    np.testing.assert_allclose(tape.gradient(y, w), [9.0, 16.0])  # x²

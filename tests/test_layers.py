@@ -185,6 +185,13 @@ def test_activations_match_formulas(name):
     np.testing.assert_allclose(layers.Activation(name)(x).numpy(), expected, rtol=1e-5, atol=1e-6)
 
 
+def test_relu_and_softmax_layers():
+    x = np.array([[-2.0, 0.5, 3.0, 8.0]], np.float32)
+    relu = layers.ReLU(max_value=6.0, negative_slope=0.1, threshold=1.0)
+    np.testing.assert_allclose(relu(x).numpy(), [[-0.3, -0.05, 3.0, 6.0]], rtol=1e-6)
+    np.testing.assert_allclose(layers.Softmax()(x).numpy(), ACTIVATION_FORMULAS["softmax"](x), rtol=1e-6)
+
+
 def test_activation_get_errors_list_valid_names():
     with pytest.raises(ValueError, match=r"Could not interpret activation function identifier: 'rleu'.*'relu'"):
         activations.get("rleu")
@@ -380,7 +387,7 @@ def test_max_pooling_matches_numpy():
     layers.Activation("softmax"), layers.Dropout(0.25, seed=3), layers.Flatten(), layers.Reshape((2, -1)),
     layers.Embedding(7, 2), layers.LayerNormalization(epsilon=1e-5), layers.BatchNormalization(momentum=0.9),
     layers.Add(), layers.Concatenate(axis=1), layers.Conv2D(2, 3, strides=2, padding="same"),
-    layers.MaxPooling2D(pool_size=3),
+    layers.MaxPooling2D(pool_size=3), layers.Softmax(axis=1), layers.ReLU(max_value=6.0, negative_slope=0.1),
 ], ids=lambda layer: type(layer).__name__)
 def test_config_round_trip(layer):
     config = layer.get_config()

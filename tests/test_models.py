@@ -1,4 +1,6 @@
 """Sequential, functional and subclassed models: construction, graph replay, weights, summary, configs."""
+import doctest
+import importlib
 import json
 
 import numpy as np
@@ -220,3 +222,18 @@ def test_summary_functional_has_connections_and_subclassed_works():
     lines = []
     sub.summary(print_fn=lines.append)
     assert any("dense (Dense)" in line for line in lines) and lines[-3].startswith(" Total params: 53 ")
+
+
+DOCUMENTED = ["tinyflow.module", "tinyflow.keras", "tinyflow.keras.activations", "tinyflow.keras.initializers",
+              "tinyflow.keras.regularizers", "tinyflow.keras.backend", "tinyflow.keras.utils",
+              "tinyflow.keras.layers.layer", "tinyflow.keras.layers.dense", "tinyflow.keras.layers.batch_normalization",
+              "tinyflow.keras.layers.conv2d", "tinyflow.keras.layers.dropout", "tinyflow.keras.layers.merging",
+              "tinyflow.keras.models.model", "tinyflow.keras.models.functional", "tinyflow.keras.models.sequential",
+              "tinyflow.keras.models.summary", "tinyflow.keras.models.saving", "tinyflow.keras.models.training",
+              "tinyflow.keras.models.graph_config", "tinyflow.keras.callbacks.progbar_logger"]
+
+
+@pytest.mark.parametrize("name", DOCUMENTED)
+def test_docstring_examples_run(name):
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0

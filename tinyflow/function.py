@@ -153,6 +153,11 @@ class Function:
             return self._converted()(*args, **kwargs)
         if config.functions_run_eagerly():
             return self._python_function(*args, **kwargs)
+        if context.tape_stack:
+            # NOTE: a GradientTape outside is recording. TF records one call op whose gradient is
+            # built from the traced graph; tinyflow instead runs the Python body eagerly, so the tape
+            # sees every op (same numbers; the graph's speed is given up only under a tape).
+            return self._converted()(*args, **kwargs)
         args = self._apply_signature(args)
         key = _signature_key((args, kwargs))
         concrete = self._cache.get(key)

@@ -74,3 +74,6 @@ from tinyflow.ops.reduction_ops import (
     reduce_std,
     reduce_variance,
 )
+from tinyflow.ops.activation_ops import log_softmax, softmax, softplus, softsign
+from tinyflow.ops.nn_ops import l2_normalize
+from tinyflow.ops.sort_ops import top_k

@@ -29,13 +29,15 @@ from tinyflow.keras.layers.merging import (
     add,
     concatenate,
 )
+from tinyflow.keras.layers.relu import ReLU
 from tinyflow.keras.layers.reshape import Reshape
+from tinyflow.keras.layers.softmax import Softmax
 
 Convolution2D, MaxPool2D = Conv2D, MaxPooling2D  # Keras's aliases
 
 _BUILTIN = {c.__name__: c for c in (
     Activation, Add, Average, BatchNormalization, Concatenate, Conv2D, Dense, Dropout, Embedding, Flatten,
-    InputLayer, Lambda, LayerNormalization, MaxPooling2D, Maximum, Minimum, Multiply, Reshape, Subtract)}
+    InputLayer, Lambda, LayerNormalization, MaxPooling2D, Maximum, Minimum, Multiply, ReLU, Reshape, Softmax, Subtract)}
 
 
 def serialize(layer) -> dict:
