@@ -36,10 +36,10 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, show_t
     line_length = line_length or (108 if connected else 88)
     positions = positions or ([0.3, 0.56, 0.74, 1.0] if connected else [0.45, 0.8, 1.0])
     if show_trainable:
-        positions = list(positions) + [positions[-1] + 0.1]
-        line_length = int(line_length * 1.1)
+        positions = [p * line_length / (line_length + 12) for p in positions] + [1.0]
+        line_length += 12  # room for " Trainable "
     bounds = [int(line_length * p) for p in positions]
-    widths = [b - a - 3 for a, b in zip([0] + bounds[:-1], bounds)]
+    widths = [max(b - a - 3, len(h)) for a, b, h in zip([0] + bounds[:-1], bounds, headers)]
     right = {2}  # Param # is right-aligned
     print_fn(f'Model: "{model.name}"')
     print_fn("┏" + "┳".join("━" * (w + 2) for w in widths) + "┓")
