@@ -6,6 +6,7 @@ start together (a module fixture); each test then reads its own notebook's entry
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -261,8 +262,13 @@ def test_custom_probe_travels_as_source_into_the_kernel(tmp_path):
 
 
 def _grade(paths, out, *options):
+    """Start the grader CLI. Each run gets its own TMPDIR, so the forger notebook (whose kernel scans
+    the temp folder) cannot reach the probes of the runs grading at the same time."""
+    tmp = out.with_suffix(".tmp")
+    tmp.mkdir()
     cmd = [sys.executable, "-m", "tinyflow.grade", *map(str, paths), "--json", str(out), *options]
-    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = dict(os.environ, TMPDIR=str(tmp))
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 @pytest.fixture(scope="module")

@@ -317,6 +317,10 @@ def _flatten_outputs(x, leaves: list, graph):
     if isinstance(x, EagerTensor):
         x = apply_op("Identity", [graph._capture(x)])
     if isinstance(x, SymbolicTensor):
+        if x.graph is not graph:
+            raise ValueError(
+                f"The tensor {x.name} cannot be accessed here: it is defined in another function or code "
+                "block. Use return values, explicit Python locals or TensorFlow collections to access it.")
         leaves.append(x)
         return ("t",)
     return ("py", x)

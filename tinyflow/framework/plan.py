@@ -87,10 +87,11 @@ class Plan:
             slots[i] = v
         fn = None
         try:
-            for fn, get, out, free in self._steps:
-                slots[out] = fn(*get(slots))
-                for i in free:
-                    slots[i] = None
+            with np.errstate(all="ignore"):  # like TF: overflow gives inf, 0/0 gives nan, silently
+                for fn, get, out, free in self._steps:
+                    slots[out] = fn(*get(slots))
+                    for i in free:
+                        slots[i] = None
         except Exception as e:  # the loop variables still name the failing step
             raise self._explain(fn, out, e) from e
         return [slots[i] for i in self._fetch_slots]

@@ -28,7 +28,7 @@ class OpDef:
     name: str
     kernel: Callable  # kernel(xp, *arrays, **attrs) -> array or tuple of arrays
     shape: Callable  # shape(*inputs, **attrs) -> (TensorShape-like, DType) or a list of them
-    num_outputs: int = 1
+    num_outputs: int = 1  # None or -1: the shape rule decides how many (split, unstack, If, While)
     same_dtype: bool = False  # all inputs share one dtype T (binary math ops): checked, never cast
     allowed: tuple = ()  # names of allowed input dtypes; empty = any
     stateful: bool = False  # reads/writes state (variables, RNG); the kernel gets ctx=<run context>

@@ -247,8 +247,12 @@ def _names(case, got, expected):
         if got[key][0] != expected[key][0]:
             return (f"name the placeholders with name=: expected tensor {key} to be named {expected[key][0]!r}, "
                     f"got {got[key][0]!r}.")
-        if list(got[key][1]) != list(expected[key][1]):
-            return f"placeholder {key} should have shape {expected[key][1]}, got {list(got[key][1])}."
+        got_shape, want = list(got[key][1]), list(expected[key][1])
+        if got_shape != want and None in want and len(got_shape) == len(want):
+            return (f"placeholder {key} has shape {got_shape}: use None for the batch dimension, shape={want}, so "
+                    "that batches of any size can be fed.")
+        if got_shape != want:
+            return f"placeholder {key} should have shape {want}, got {got_shape}."
     if got["p_name"] != expected["p_name"] and not got["p_name"].startswith("logreg/"):
         return f"create the ops inside `with tf.name_scope('logreg'):` so p is named {expected['p_name']!r}."
     return None

@@ -34,7 +34,7 @@ def _gd_line(x, y, w0, b0, steps=100, learning_rate=0.01, *, scale="mean", sign=
                 w -= sign * learning_rate * dw
             if update_b:
                 b -= sign * learning_rate * db
-    return (w, b)
+    return (float(w), float(b))
 
 
 def _linear_hints(case, got, expected):
@@ -157,7 +157,7 @@ def run_hvp(hvp, f_name, x, v):
     fs = {
         "quartic": lambda x: tf.reduce_sum(x**4) / 4.0,
         "rosenbrock": lambda x: tf.reduce_sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2),
-        "quadratic": lambda x: 0.5 * tf.reduce_sum(x * tf.linalg.matvec(a, x)),
+        "quadratic": lambda x: 0.5 * tf.reduce_sum(x * tf.reduce_sum(a * x, axis=1)),
         "log_sum_exp": lambda x: tf.reduce_logsumexp(x * x - x),
     }
     out = hvp(fs[f_name], tf.constant(np.array(x, dtype=np.float64)), tf.constant(np.array(v, dtype=np.float64)))
@@ -175,7 +175,7 @@ def _hvp_full_hessian(f, x, v):
             y = f(x)
         g = inner.gradient(y, x)
     h = outer.jacobian(g, x)  # (n, n)
-    return tf.linalg.matvec(h, v)
+    return tf.reduce_sum(h * v, axis=1)  # H @ v
 
 
 def _first_order(f, x, v):
@@ -247,7 +247,7 @@ def run_jacobian(jacobian, f_name, x):
 
     a = tf.constant(np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 0.5]]))
     fs = {
-        "linear": lambda x: tf.linalg.matvec(a, x),  # (3,) from (2,)
+        "linear": lambda x: tf.reduce_sum(a * x, axis=1),  # A @ x: (3,) from (2,)
         "poly": lambda x: tf.stack([x[0] * x[1], x[0] ** 2, tf.sin(x[1])]),
         "tanh": lambda x: tf.tanh(x),
         "softmax": lambda x: tf.nn.softmax(x),

@@ -52,8 +52,8 @@ class DataAdapter:
             return
         if x is None:
             raise ValueError("Missing data: pass `x` (arrays or a tinyflow.data.Dataset).")
-        self.x = map_structure(to_array, x)
-        self.y = None if y is None else map_structure(to_array, y)
+        self.x = map_structure(to_array, _nested_numbers_to_array(x))
+        self.y = None if y is None else map_structure(to_array, _nested_numbers_to_array(y))
         self.sample_weight = None if sample_weight is None else to_array(sample_weight)
         if class_weight is not None:
             if self.y is None or isinstance(self.y, list | dict):
@@ -115,6 +115,13 @@ def to_array(value):
     if array.dtype == object:
         raise ValueError(f"Could not convert the data to a numeric array (got dtype=object). Received: {value!r}")
     return array
+
+
+def _nested_numbers_to_array(x):
+    """A plain (nested) list of numbers is one array, not a list of inputs: ``[[1.0, 2.0]]`` -> shape (1, 2)."""
+    if isinstance(x, list | tuple) and all(isinstance(v, int | float | bool | np.number) for v in flatten(x)):
+        return np.asarray(x)
+    return x
 
 
 def _check_cardinality(x, y, sw) -> int:

@@ -141,18 +141,19 @@ def _dtype(a):
     return a.dtype if isinstance(a.dtype, tf.DType) else tf.as_dtype(a.dtype)
 
 
-def _run_steps(fn, batches, callbacks, mode: str, model=None):
+def _run_steps(fn, data: DataAdapter, batches, callbacks, mode: str, model=None):
     """Call ``fn`` on each batch; returns the last logs (None if there was no batch)."""
     hooks = callbacks.batch_hooks(mode)
     begin, end = getattr(callbacks, f"on_{mode}_batch_begin"), getattr(callbacks, f"on_{mode}_batch_end")
     logs = None
     call = fn
-    for step, data in enumerate(batches):
-        if isinstance(fn, CompiledStep) and call is fn:
-            call = fn.concrete_for(data)  # resolved once; later batches share dtypes and inner shapes
+    resolve_once = isinstance(fn, CompiledStep) and data.num_samples is not None  # arrays: one signature
+    for step, batch in enumerate(batches):
+        if resolve_once and call is fn:
+            call = fn.concrete_for(batch)  # later batches share dtypes and inner shapes: skip the lookup
         if hooks:
             begin(step)
-        logs = call(data)
+        logs = call(batch)
         if hooks:
             end(step, logs)
         if model is not None and model.stop_training:
@@ -182,13 +183,14 @@ def fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_split, v
                              epochs=epochs, steps=data.num_batches)
     rng = np.random.default_rng(_shuffle_seed()) if shuffle and not is_dataset(x) else None
     model.stop_training = False
+    model.history = callbacks._history
     callbacks.on_train_begin()
     warned = any(isinstance(cb, TerminateOnNaN) for cb in callbacks.callbacks)
     epoch_logs = {}
     for epoch in range(initial_epoch, epochs):
         model.reset_metrics()
         callbacks.on_epoch_begin(epoch)
-        logs = _run_steps(train_fn, data.batches(rng), callbacks, "train", model)
+        logs = _run_steps(train_fn, data, data.batches(rng), callbacks, "train", model)
         epoch_logs = {k: float(v) for k, v in (logs or {}).items()}
         if val is not None and (epoch + 1) % validation_freq == 0:
             val_logs = _evaluate_loop(model, val, callbacks)
@@ -219,7 +221,7 @@ def _evaluate_loop(model, data: DataAdapter, callbacks) -> dict:
     test_fn = make_function(model, "test")
     model.reset_metrics()
     callbacks.on_test_begin()
-    logs = _run_steps(test_fn, data.batches(), callbacks, "test")
+    logs = _run_steps(test_fn, data, data.batches(), callbacks, "test")
     logs = {k: float(v) for k, v in (logs or {}).items()}
     callbacks.on_test_end(logs)
     return logs
