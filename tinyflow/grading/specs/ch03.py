@@ -50,6 +50,21 @@ def run_mul_grad(mul_grad, grad, x, y):
     return {"dx": result[0], "dy": result[1]}
 
 
+def _swapped_hint(case, got, expected):
+    """dz/dx = y, but the learner multiplied grad by x (recognised on the first failing case)."""
+    if not isinstance(got, dict) or set(got) != {"dx", "dy"}:
+        return None
+    grad, x, y = case.args
+    wrong_dx = grad * x
+    if np.shape(got["dx"]) == np.shape(x) and np.shape(wrong_dx) == np.shape(grad):
+        lead = wrong_dx.ndim - np.ndim(x)
+        stretched = tuple(lead + i for i, n in enumerate(np.shape(x)) if n == 1 and wrong_dx.shape[lead + i] != 1)
+        reduced = wrong_dx.sum(axis=tuple(range(lead)) + stretched, keepdims=True).reshape(np.shape(x))
+        if np.allclose(got["dx"], reduced) and not np.allclose(reduced, expected["dx"]):
+            return "dz/dx = y and dz/dy = x: the gradient for x is grad * y (not grad * x)."
+    return None
+
+
 def _broadcast_hint(case, got, expected):
     if getattr(got, "type_name", None) == "TypeError" and "pair" in got.message:
         return "return a pair (dx, dy): one gradient for each input of the multiply."
@@ -360,8 +375,7 @@ EXERCISES = [
         ],
         reference=_mul_grad,
         hints=[
-            Mistake(lambda grad, x, y: (_unbroadcast(grad * x, np.shape(x)), _unbroadcast(grad * y, np.shape(y))),
-                    "dz/dx = y and dz/dy = x: the gradient for x is grad * y (not grad * x)."),
+            _swapped_hint,
             Mistake(_mul_grad_mean, "sum over the broadcast axes, do not average: each copy of y contributed "
                     "to the output, and the contributions add up."),
             _broadcast_hint,
