@@ -79,35 +79,44 @@ def _epoch(widget) -> int:
 
 def test_play_in_jupyterlab_advances_epochs_and_redraws(lab):
     url, token = lab
+    OUTPUT.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1600, "height": 1100})
-        page.goto(f"{url}/lab/tree/{NOTEBOOK}?token={token}&reset")
-        page.wait_for_selector(".jp-Notebook", timeout=60_000)
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-        prompts = "[...document.querySelectorAll('.jp-InputPrompt')].map(e => e.textContent)"
-        page.wait_for_function(f"() => {prompts}.some(t => /\\[(\\*|\\d+)\\]/.test(t))", timeout=20_000)  # started
-        page.wait_for_function(f"() => !{prompts}.some(t => t.includes('[*]'))", timeout=60_000)  # finished
-        # The notebook only renders cells near the viewport: go back to the first Playground.
-        page.evaluate("() => document.querySelectorAll('.jp-WindowedPanel-outer').forEach(e => e.scrollTop = 0)")
-        widget = page.locator(".jupyter-widgets.tf-playground").first
-        widget.wait_for(timeout=20_000)
-        widget.scroll_into_view_if_needed()
-        heatmap = widget.locator("img.tf-heatmap")
-        heatmap.wait_for(timeout=10_000)
-        start, before = _epoch(widget), heatmap.screenshot()
-        widget.locator("button.tf-play").click()
-        page.wait_for_function(
-            "n => Number(document.querySelector('.tf-playground .tf-epoch .tf-value').textContent"
-            ".replace(/,/g, '')) >= n", arg=start + 30, timeout=30_000)
-        page.wait_for_timeout(300)
-        OUTPUT.mkdir(exist_ok=True)
-        widget.screenshot(path=str(OUTPUT / "playground.png"))
-        assert heatmap.screenshot() != before, "the heatmap did not change while playing"
-        widget.locator("button.tf-play").click()  # pause: the kernel handles it between frames
-        page.wait_for_timeout(1500)
-        paused = _epoch(widget)
-        page.wait_for_timeout(1500)
-        assert _epoch(widget) == paused > start + 30, "pausing did not stop the training"
-        browser.close()
+        try:
+            _run_notebook_and_play(page, url, token)
+        except Exception:
+            page.screenshot(path=str(OUTPUT / "playground-failure.png"))
+            raise
+        finally:
+            browser.close()
+
+
+def _run_notebook_and_play(page, url: str, token: str) -> None:
+    page.goto(f"{url}/lab/tree/{NOTEBOOK}?token={token}&reset")
+    page.wait_for_selector(".jp-Notebook", timeout=60_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    prompts = "[...document.querySelectorAll('.jp-InputPrompt')].map(e => e.textContent)"
+    page.wait_for_function(f"() => {prompts}.some(t => /\\[(\\*|\\d+)\\]/.test(t))", timeout=20_000)  # started
+    page.wait_for_function(f"() => !{prompts}.some(t => t.includes('[*]'))", timeout=60_000)  # finished
+    # The notebook only renders the cells near the viewport: go back up to the first Playground.
+    page.evaluate("() => document.querySelectorAll('.jp-WindowedPanel-outer').forEach(e => e.scrollTop = 0)")
+    widget = page.locator(".jupyter-widgets.tf-playground").first
+    widget.wait_for(state="attached", timeout=20_000)
+    widget.scroll_into_view_if_needed()
+    heatmap = widget.locator("img.tf-heatmap")
+    heatmap.wait_for(timeout=10_000)
+    start, before = _epoch(widget), heatmap.screenshot()
+    widget.locator("button.tf-play").click()
+    page.wait_for_function(
+        "n => Number(document.querySelector('.tf-playground .tf-epoch .tf-value').textContent"
+        ".replace(/,/g, '')) >= n", arg=start + 30, timeout=30_000)
+    page.wait_for_timeout(300)
+    widget.screenshot(path=str(OUTPUT / "playground.png"))
+    assert heatmap.screenshot() != before, "the heatmap did not change while playing"
+    widget.locator("button.tf-play").click()  # pause: the kernel handles it between frames
+    page.wait_for_timeout(1500)
+    paused = _epoch(widget)
+    page.wait_for_timeout(1500)
+    assert _epoch(widget) == paused > start + 30, "pausing did not stop the training"

@@ -59,36 +59,48 @@ def _compare_broadcast(got, expected):
     return equal()(got, expected)
 
 
-def _pad_right(shape_a, shape_b):  # aligns shapes on the LEFT: the classic mistake
+def _left_aligned(shape_a, shape_b):
+    """Broadcasting with the shapes aligned on the LEFT (the classic mistake); None when that fails."""
     n = max(len(shape_a), len(shape_b))
     a = tuple(shape_a) + (1,) * (n - len(shape_a))
     b = tuple(shape_b) + (1,) * (n - len(shape_b))
-    return _broadcast_shape(a, b)
-
-
-def _no_check(shape_a, shape_b):  # takes the larger size everywhere, never raises
-    n = max(len(shape_a), len(shape_b))
-    a = (1,) * (n - len(shape_a)) + tuple(shape_a)
-    b = (1,) * (n - len(shape_b)) + tuple(shape_b)
-    return tuple(max(p, q) for p, q in zip(a, b))
-
-
-def _max_with_check(shape_a, shape_b):  # right check, but max() turns a 0-size dimension into 1
-    n = max(len(shape_a), len(shape_b))
-    a = (1,) * (n - len(shape_a)) + tuple(shape_a)
-    b = (1,) * (n - len(shape_b)) + tuple(shape_b)
     if any(p != q and 1 not in (p, q) for p, q in zip(a, b)):
-        raise ValueError(f"Incompatible shapes: {_tf_shape(shape_a)} vs. {_tf_shape(shape_b)}")
-    return tuple(max(p, q) for p, q in zip(a, b))
+        return None
+    return tuple(q if p == 1 else p for p, q in zip(a, b))
 
 
-def _zip_truncates(shape_a, shape_b):  # zip() stops at the shorter shape: leading dims vanish
-    out = []
-    for p, q in zip(reversed(shape_a), reversed(shape_b)):
-        if p != q and 1 not in (p, q):
-            raise ValueError(f"Incompatible shapes: {_tf_shape(shape_a)} vs. {_tf_shape(shape_b)}")
-        out.append(q if p == 1 else p)
-    return tuple(reversed(out))
+def _aligned_left(case, got, expected):
+    left = _left_aligned(*case.args)
+    raised = isinstance(got, dict) and got.get("raised") == "ValueError"
+    if left != expected and ((left is None and raised) or (left is not None and got == left)):
+        return ("you aligned the shapes on the left. Broadcasting compares dimensions from the RIGHT "
+                "(trailing dimensions first); the shorter shape gets 1s added at the front.")
+    return None
+
+
+def _dropped_leading(case, got, expected):
+    if isinstance(got, tuple) and isinstance(expected, tuple) and 0 < len(got) < len(expected) \
+            and got == expected[len(expected) - len(got):]:
+        return ("the extra leading dimensions of the longer shape are missing (zip() stops at the shorter "
+                "shape): pad the shorter shape with 1s on the left first.")
+    return None
+
+
+def _unchecked(case, got, expected):
+    if isinstance(expected, dict) and isinstance(got, tuple):
+        return ("two sizes broadcast only if they are equal or one of them is 1: check every pair, and "
+                "raise ValueError when neither holds (taking the larger size is not enough).")
+    return None
+
+
+def _max_of_zero(case, got, expected):
+    if not (isinstance(expected, tuple) and 0 in expected):
+        return None
+    rank = max(len(shape) for shape in case.args)
+    a, b = ((1,) * (rank - len(shape)) + tuple(shape) for shape in case.args)
+    if got == tuple(max(p, q) for p, q in zip(a, b)):
+        return "a size-1 dimension stretches to the other size, even when that is 0: use the other size, not max()."
+    return None
 
 
 def _message_format(case, got, expected):
@@ -291,12 +303,6 @@ def _acc_float64(labels, predictions):
     return tf.reduce_mean(tf.cast(tf.equal(labels, predictions), tf.float64))
 
 
-def _acc_truediv(labels, predictions):  # int32 / int32 is float64 in TF
-    import tinyflow as tf
-
-    return tf.reduce_sum(tf.cast(tf.equal(labels, predictions), tf.int32)) / tf.size(labels)
-
-
 def _acc_count_errors(labels, predictions):
     import tinyflow as tf
 
@@ -330,22 +336,18 @@ EXERCISES = [
             Case((8, 1, 6, 1), (7, 1, 5)),
             Case((4, 1), (4,), label="shape_a=(4, 1), shape_b=(4,): align from the right"),
             Case((5,), (), label="shape_a=(5,), shape_b=() (a scalar)"),
-            Case((0,), (1,), label="shape_a=(0,), shape_b=(1,): a size-0 dimension"),
             Case((2, 3), (4,), label="shape_a=(2, 3), shape_b=(4,): cannot broadcast"),
             Case((2, 1), (8, 4, 3), label="shape_a=(2, 1), shape_b=(8, 4, 3): cannot broadcast"),
+            Case((0,), (1,), label="shape_a=(0,), shape_b=(1,): a size-0 dimension"),
         ],
         reference=_broadcast_shape,
         probe=broadcast_probe,
         compare=_compare_broadcast,
         hints=[
-            Mistake(_pad_right, "you aligned the shapes on the left. Broadcasting compares dimensions from "
-                    "the RIGHT (trailing dimensions first); the shorter shape gets 1s added at the front."),
-            Mistake(_no_check, "you took the larger size in every position without checking: two sizes "
-                    "broadcast only if they are equal or one of them is 1; otherwise raise ValueError."),
-            Mistake(_zip_truncates, "zip() stops at the shorter shape, so the extra leading dimensions of "
-                    "the longer one were dropped: pad the shorter shape with 1s on the left first."),
-            Mistake(_max_with_check, "a size-1 dimension stretches to the other size, even when that is 0: "
-                    "use the other size, not max()."),
+            _aligned_left,
+            _dropped_leading,
+            _unchecked,
+            _max_of_zero,
             _message_format,
             _used_assert,
             _not_a_tuple,
@@ -432,10 +434,9 @@ EXERCISES = [
                     "0.75 is truncated to 0. tf.cast the bool tensor to tf.float32 before reduce_mean."),
             Mistake(_acc_cast_after_mean, "casting AFTER reduce_mean is too late: the int32 mean has already "
                     "been truncated. Cast the comparison to tf.float32, then take the mean."),
-            Mistake(_acc_float64, "the value is right but the dtype is float64: cast to tf.float32, the dtype "
-                    "TensorFlow uses for model outputs and metrics."),
-            Mistake(_acc_truediv, "int32 / int32 gives float64 in TF (true division): cast the count and the "
-                    "size to tf.float32 before dividing, or cast the comparison and use reduce_mean."),
+            Mistake(_acc_float64, "the value is right but the dtype is float64 (a cast to tf.float64 does "
+                    "that, and so does int32 / int32, which is true division in TF): cast the comparison to "
+                    "tf.float32, the dtype TensorFlow uses for metrics, and take its mean."),
             Mistake(_acc_count_errors, "you computed the error rate (the fraction of DIFFERENT entries): use "
                     "tf.equal, not tf.not_equal."),
             _returned_non_tensor,
