@@ -95,10 +95,15 @@ def test_play_in_jupyterlab_advances_epochs_and_redraws(lab):
 def _run_notebook_and_play(page, url: str, token: str) -> None:
     page.goto(f"{url}/lab/tree/{NOTEBOOK}?token={token}&reset")
     page.wait_for_selector(".jp-Notebook", timeout=60_000)
+    idle_or_dialog = "() => document.querySelector('.jp-Dialog') || /\\| Idle/.test(document.body.innerText)"
+    page.wait_for_function(idle_or_dialog, timeout=60_000)
+    if page.locator(".jp-Dialog").count():  # "Select Kernel": take the notebook's own (Python 3)
+        page.locator(".jp-Dialog .jp-mod-accept").click()
+    page.add_style_tag(content=".Toastify { display: none !important; }")  # the "Jupyter news?" toast
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
     prompts = "[...document.querySelectorAll('.jp-InputPrompt')].map(e => e.textContent)"
-    page.wait_for_function(f"() => {prompts}.some(t => /\\[(\\*|\\d+)\\]/.test(t))", timeout=20_000)  # started
+    page.wait_for_function(f"() => {prompts}.some(t => t.includes('[*]'))", timeout=30_000)  # started
     page.wait_for_function(f"() => !{prompts}.some(t => t.includes('[*]'))", timeout=60_000)  # finished
     # The notebook only renders the cells near the viewport: go back up to the first Playground.
     page.evaluate("() => document.querySelectorAll('.jp-WindowedPanel-outer').forEach(e => e.scrollTop = 0)")

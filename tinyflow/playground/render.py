@@ -129,7 +129,7 @@ def encode_png(rgb: np.ndarray, level: int = 1) -> bytes:
             + chunk(b"IEND", b""))
 
 
-def loss_chart_svg(train: Sequence[float], test: Sequence[float], width: int = 250, height: int = 50,
+def loss_chart_svg(train: Sequence[float], test: Sequence[float], width: int = 150, height: int = 50,
                    max_points: int = 250) -> str:
     """The original's loss chart (``AppendingLineChart``): training loss grey, test loss black, y from min to max.
 

@@ -58,7 +58,9 @@ _CSS = """
   border-radius: 50%; background: rgba(158,158,158,0.1); color: rgba(0,0,0,0.7); font-size: 12px; }
 .tf-playground .tf-layers-header { align-items: center; justify-content: center; }
 .tf-playground .tf-output { width: 300px; margin-left: 6px; }
-.tf-playground .tf-losses { font-size: 13px; font-weight: 300; line-height: 1.5em; width: 140px; }
+.tf-playground .tf-losses { font-size: 13px; font-weight: 300; line-height: 1.5em; width: 135px;
+  min-width: 135px; white-space: nowrap; }
+.tf-playground .tf-nowrap { white-space: nowrap; }
 .tf-playground .tf-losses .tf-train { color: #777; }
 .tf-playground .tf-losses .tf-num { color: rgba(0,0,0,0.6); }
 .tf-playground .tf-heatmap-box { width: 300px; height: 300px; }

@@ -99,7 +99,7 @@ class PlaygroundWidget:
     def _top_bar(self) -> w.HBox:
         self.reset_button = _button("tf-round tf-reset", icon="rotate-left", tooltip="Reset the network")
         self.play_button = _button("tf-play", icon="play", tooltip="Run/Pause")
-        self.step_button = _button("tf-round tf-step", icon="forward-step", tooltip="Step")
+        self.step_button = _button("tf-round tf-step", icon="step-forward", tooltip="Step")
         self.reset_button.on_click(lambda _: self._act(self.pg.reset))
         self.play_button.on_click(lambda _: self._act(self.pg.pause if self.pg.playing else self.pg.play))
         self.step_button.on_click(lambda _: self._act(lambda: (self.pg.pause(), self.pg.step(1))))
@@ -156,9 +156,12 @@ class PlaygroundWidget:
         add.on_click(lambda _: self._act(self._add_layer))
         remove.on_click(lambda _: self._act(self._remove_layer))
         self.layers_label = _html("")
-        header = w.HBox([_html("<h4>Features</h4><p>Which properties do you want to feed in?</p>"),
-                         w.HBox([add, remove, self.layers_label], layout=w.Layout(margin="0 0 0 90px"))])
-        self.layer_controls = w.HBox(layout=w.Layout(height="50px", margin="6px 0 4px 0"))
+        features_header = _html("<h4>Features</h4><p>Which properties do you want to feed in?</p>")
+        features_header.layout = w.Layout(width="200px", min_width="200px")
+        layers_header = w.HBox([add, remove, self.layers_label], layout=w.Layout(width=f"{NETWORK_WIDTH - 80}px"))
+        layers_header.add_class("tf-layers-header")
+        header = w.HBox([features_header, layers_header])
+        self.layer_controls = w.HBox(layout=w.Layout(height="58px", margin="6px 0 0 0", overflow="visible"))
         self.network = _html("")
         features = w.VBox(rows, layout=w.Layout(width=f"{INPUT_COLUMN}px", min_width=f"{INPUT_COLUMN}px"))
         return w.VBox([header, self.layer_controls, w.HBox([features, self.network])])
@@ -258,7 +261,8 @@ class PlaygroundWidget:
     def _draw_layer_controls(self) -> None:
         hidden = self.pg.state.hidden
         n = len(hidden)
-        self.layers_label.value = f'<h4 style="margin:0 0 0 8px">{n} hidden layer{"s" if n != 1 else ""}</h4>'
+        label = f"{n} hidden layer{'s' if n != 1 else ''}"
+        self.layers_label.value = f'<h4 class="tf-nowrap" style="margin:0 0 0 8px">{label}</h4>'
         if self._layer_key == tuple(hidden):
             return
         self._layer_key = tuple(hidden)

@@ -70,9 +70,17 @@ def _left_aligned(shape_a, shape_b):
 
 
 def _aligned_left(case, got, expected):
+    if len(case.args[0]) == len(case.args[1]):
+        return None  # alignment only matters when the ranks differ
     left = _left_aligned(*case.args)
-    raised = isinstance(got, dict) and got.get("raised") == "ValueError"
-    if left != expected and ((left is None and raised) or (left is not None and got == left)):
+    if isinstance(expected, dict):  # cannot broadcast; left alignment may wrongly accept the shapes
+        wrong = left is not None and got == left
+    else:  # left alignment gives another shape, or wrongly rejects the shapes
+        raised = isinstance(got, dict) and got.get("raised") == "ValueError"
+        wrong = left != expected and ((left is None and raised) or (left is not None and got == left))
+    rank = max(len(shape) for shape in case.args)
+    a, b = (tuple(shape) + (1,) * (rank - len(shape)) for shape in case.args)
+    if wrong or got == tuple(max(p, q) for p, q in zip(a, b)) != expected:  # left-aligned, and unchecked
         return ("you aligned the shapes on the left. Broadcasting compares dimensions from the RIGHT "
                 "(trailing dimensions first); the shorter shape gets 1s added at the front.")
     return None
