@@ -84,3 +84,12 @@ def test_wrong_answers_score_below_full_with_a_hint(exercise_id, wrong, hint):
     result = evaluate(ex, ex.run(wrong))
     assert result.points < ex.points
     assert "Hint:" in result.message and hint in result.message, result.message
+
+
+@pytest.mark.parametrize("folder", ["notebooks", "solutions"])
+def test_relative_links_in_chapter_00_and_01_notebooks_resolve(folder):
+    for name in (NAME, "01_tensors.ipynb"):
+        cells = nbformat.read(ROOT / folder / name, as_version=4).cells
+        text = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+        for target in re.findall(r"\]\(([^)#]+?\.(?:ipynb|md))\)", text):
+            assert (ROOT / folder / target).resolve().is_file(), f"{folder}/{name} links to missing {target}"

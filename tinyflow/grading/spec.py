@@ -89,8 +89,9 @@ class Case:
     def __init__(self, *args: Any, label: str = "", **kwargs: Any):
         for value in [*args, *kwargs.values()]:
             _require_plain(value)
-        self.args = args
-        self.kwargs = kwargs
+        # normalised as the kernel will receive them (numpy scalars become floats or 0-d arrays)
+        self.args = _runtime.to_plain(args)
+        self.kwargs = _runtime.to_plain(kwargs)
         self.label = label
 
     def __repr__(self) -> str:
@@ -145,7 +146,7 @@ class Exercise:
             raise ValueError(f"Exercise {self.id}: name must be an identifier. Received: name={self.name!r}")
         if not self.cases or self.points <= 0:
             raise ValueError(f"Exercise {self.id} needs at least one case and points > 0.")
-        if self.probe is not _runtime.BUILTIN_PROBES.get(self.probe.__name__):
+        if not self._builtin_probe():
             _check_probe_is_portable(self.probe)
         self._expected = None
 
@@ -156,9 +157,10 @@ class Exercise:
 
     def probe_source(self) -> str:
         """Source text of a custom probe, to send to the kernel; "" for a built-in probe."""
-        if self.probe is _runtime.BUILTIN_PROBES.get(self.probe.__name__):
-            return ""
-        return textwrap.dedent(inspect.getsource(self.probe))
+        return "" if self._builtin_probe() else textwrap.dedent(inspect.getsource(self.probe))
+
+    def _builtin_probe(self):
+        return self.probe is _runtime.BUILTIN_PROBES.get(getattr(self.probe, "__name__", None))
 
     def run(self, obj: Any) -> list[Any]:
         """Probe `obj` on every case, in this process; plain results as the grader would read them."""
@@ -192,7 +194,7 @@ def roundtrip(results: list[Any]) -> list[Any]:
 
 
 def _require_plain(x):
-    if isinstance(x, _PLAIN_SCALARS) or (isinstance(x, np.ndarray) and not x.dtype.hasobject):
+    if isinstance(x, _PLAIN_SCALARS) or (isinstance(x, (np.ndarray, np.generic)) and not x.dtype.hasobject):
         return
     if isinstance(x, (list, tuple, dict)):
         for item in [*x.keys(), *x.values()] if isinstance(x, dict) else x:

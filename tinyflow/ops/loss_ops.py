@@ -159,6 +159,8 @@ def _xent_grad(op, grad_loss, grad_backprop):
     if not _is_zeros(grad_backprop):
         grad_logits = grad_logits + _softmax_backprop_grad(grad_backprop, logits, axis)
     grad_labels = g * -activation_ops.log_softmax(logits, axis=axis)  # dloss/dlabels = -log softmax
+    if not _is_zeros(grad_backprop):
+        grad_labels = grad_labels - grad_backprop  # backprop = softmax - labels: d/dlabels = -1
     return [grad_logits, grad_labels]
 
 

@@ -244,7 +244,12 @@ def _select_positive(xp, x):
 
 
 register_op("SelectPositive", kernel=_select_positive, shape=_unary_shape)
-not_differentiable("SelectPositive")
+
+
+@register_gradient("SelectPositive")
+def _select_positive_grad(op, grad):
+    x = op.inputs[0]
+    return [grad * cast(greater(x, zeros_like(x)), grad.dtype)]  # identity where x > 0, constant 1 elsewhere
 
 
 _binary("Maximum", _xp("maximum"))

@@ -16,6 +16,8 @@ import functools
 import math
 import string
 
+import numpy as np
+
 from tinyflow.framework import dtypes
 from tinyflow.framework.dispatch import apply_op, convert_to_tensor
 from tinyflow.framework.graph import name_scope
@@ -282,12 +284,42 @@ def _cumsum_grad(op, grad):
     return [cumsum(grad, axis, exclusive=exclusive, reverse=not reverse)]  # each x[i] feeds every later sum
 
 
+_MASKED_CUMPROD_MAX = 64  # axis lengths up to this use the zero-safe gradient (n³ products)
+
+
 @register_gradient("Cumprod")
 def _cumprod_grad(op, grad):
     x = op.inputs[0]
     axis, exclusive, reverse = op.get_attr("axis"), op.get_attr("exclusive"), op.get_attr("reverse")
-    # y[k] = Π x[j≤k]  ⇒  dy[k]/dx[i] = y[k]/x[i] for i ≤ k.  NOTE: like TF, this divides by x (inf at 0).
-    return [cumsum(op.outputs[0] * grad, axis, exclusive=exclusive, reverse=not reverse) / x]
+    n = x.shape[axis] if x.shape.rank is not None else None
+    if n is None or n > _MASKED_CUMPROD_MAX:
+        # y[k] = Π x[j≤k]  ⇒  dy[k]/dx[i] = y[k]/x[i] for i ≤ k.  NOTE: like TF, this divides by x,
+        # so it is nan/inf where x == 0; short axes take the zero-safe path below instead.
+        return [cumsum(op.outputs[0] * grad, axis, exclusive=exclusive, reverse=not reverse) / x]
+    return [_cumprod_grad_zero_safe(x, grad, axis % x.shape.rank, exclusive, reverse, n)]
+
+
+def _cumprod_grad_zero_safe(x, grad, axis, exclusive, reverse, n):
+    """dx[j] = Σ_i grad[i] · Π_{k in K(i), k ≠ j} x[k], with K(i) the indices y[i] multiplies.
+    Built from masked products instead of y/x, so zeros in x are fine and it is differentiable."""
+    from tinyflow.ops import array_ops, manip_ops  # noqa: PLC0415
+
+    rank = x.shape.rank
+    perm = [d for d in range(rank) if d != axis] + [axis]  # scan axis last
+    inverse = [perm.index(d) for d in range(rank)]
+    xt, gt = array_ops.transpose(x, perm), array_ops.transpose(grad, perm)
+    if reverse:
+        xt, gt = manip_ops.reverse(xt, [-1]), manip_ops.reverse(gt, [-1])
+    i, j, k = np.ogrid[:n, :n, :n]
+    in_product = (k < i) if exclusive else (k <= i)
+    keep = (in_product & (k != j)).astype(x.dtype.as_numpy_dtype)  # [i, j, k]
+    active = ((j < i) if exclusive else (j <= i))[:, :, 0].astype(x.dtype.as_numpy_dtype)  # [i, j]
+    spread = array_ops.expand_dims(array_ops.expand_dims(xt, -2), -2)  # [..., 1, 1, k]
+    partial_products = reduce_prod(spread * keep + (1.0 - keep), axis=-1)  # [..., i, j]
+    gx = reduce_sum(array_ops.expand_dims(gt, -1) * partial_products * active, axis=-2)  # [..., j]
+    if reverse:
+        gx = manip_ops.reverse(gx, [-1])
+    return array_ops.transpose(gx, inverse)
 
 
 def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):

@@ -110,15 +110,22 @@ class Network:
             b_var.load(np.full(n_out, 0.0 if init_zero else 0.1), self.session)
 
     def train_epoch(self, x: np.ndarray, y: np.ndarray, batch_size: int, learning_rate: float,
-                    regularization_rate: float) -> None:
-        """One pass over ``(x, y)`` in order, one update per ``batch_size`` points (one Session.run each).
+                    regularization_rate: float, carry: int = 0) -> int:
+        """One pass over ``(x, y)`` in order, one update (one Session.run) per ``batch_size`` points.
 
-        Points after the last full batch are returned by :meth:`split_batches` for the caller to carry
-        into the next epoch, as the original's accumulators do.
+        The original updates when ``(i + 1) % batchSize == 0``, so the points after the last full
+        batch stay in its accumulators and join the next epoch's first batch, all at the same
+        weights. ``carry`` says how many of the last points do that; the new carry is returned.
         """
         lr, rr = np.float64(learning_rate), np.float64(regularization_rate)
+        n = len(x)
+        if carry:  # a first batch of batch_size + carry points: last epoch's leftovers, then this epoch's first
+            first = batch_size
+            self._step(np.concatenate([x[n - carry:], x[:first]]), np.concatenate([y[n - carry:], y[:first]]), lr, rr)
+            x, y = x[first:], y[first:]
         for start in range(0, len(x) - batch_size + 1, batch_size):
             self._step(x[start:start + batch_size], y[start:start + batch_size], lr, rr)
+        return len(x) % batch_size
 
     def get_weights(self) -> list[np.ndarray]:
         """``[W1, b1, W2, b2, ...]`` as numpy arrays."""

@@ -56,6 +56,12 @@ class Playground:
             (``activation``, ``learning_rate``, ``noise``, ``train_ratio``, ``batch_size``, ``features``,
             ``regularization``, ``regularization_rate``, ``problem``, ``loss``, ``seed``, ...).
 
+    Attributes:
+        epoch: epochs trained since the last reset.
+        history: ``(training loss, test loss)`` after every epoch, from epoch 0.
+        split: the training and test points (``x_train``, ``y_train``, ``x_test``, ``y_test``).
+        diverged, message: whether the loss stopped being a number, and what the widget says.
+
     Example:
         >>> pg = Playground(dataset="spiral", hidden=[8, 8], features=["x1", "x2"], seed=0)
         >>> pg.step(epochs=2)
@@ -123,7 +129,7 @@ class Playground:
             if self._view is not None:
                 self._view.refresh()
 
-    def load_data(self, source) -> None:
+    def load_data(self, source: str | Path | np.ndarray | tuple) -> None:
         """Train on your own points: a CSV path, an (n, 3) array ``x1, x2, label`` or a pair ``(x, y)``.
 
         Labels -1/+1 (or 0/1) make a classification problem, other numbers a regression problem.
@@ -180,15 +186,8 @@ class Playground:
         if b > n:
             self.message = f"The batch size ({b}) is larger than the training set ({n} points): using {n}."
             b = n
-        if self._carry:  # the original's accumulators still hold the last epoch's leftover points
-            r = self._carry
-            x, y = np.concatenate([x[n - r:], x]), np.concatenate([y[n - r:], y])
-            first = b + r
-            self._network.train_epoch(x[:first], y[:first], first, self.state.learning_rate,
-                                      self.state.regularization_rate)
-            x, y = x[first:], y[first:]
-        self._network.train_epoch(x, y, b, self.state.learning_rate, self.state.regularization_rate)
-        self._carry = len(x) % b
+        self._carry = self._network.train_epoch(x, y, b, self.state.learning_rate, self.state.regularization_rate,
+                                                self._carry)
 
     def _evaluate(self, with_grid: bool, record: bool = True) -> None:
         """One plan run over (grid,) training and test points: losses, weights and every layer's activations."""
@@ -257,7 +256,12 @@ class Playground:
     # -- play / pause ----------------------------------------------------------------------------------
     @property
     def playing(self) -> bool:
+        """True while the play loop runs; set it to play (True) or pause (False), like the play button."""
         return self._task is not None and not self._task.done()
+
+    @playing.setter
+    def playing(self, value: bool) -> None:
+        self.play() if value else self.pause()
 
     def play(self) -> None:
         """Train one epoch per frame on the running event loop (Jupyter's) until ``pause()``."""
@@ -297,12 +301,12 @@ class Playground:
         return config
 
     @classmethod
-    def from_config(cls, config) -> Playground:
+    def from_config(cls, config: dict | str | Path) -> Playground:
         """A Playground from ``to_config()``'s dict, its JSON text, or the path of a JSON file."""
         settings, data = parse_config(config)
         return cls(**settings) if data is None else cls(data=data, **settings)
 
-    def set_config(self, config) -> None:
+    def set_config(self, config: dict | str | Path) -> None:
         """Take every setting (and your data, if any) from a config dict, JSON text or JSON file; then reset."""
         settings, data = parse_config(config)
         state = PlaygroundState.from_dict(settings)
