@@ -7,6 +7,7 @@ Many of these are also at top level (``tf.exp`` is ``tf.math.exp``); some exist 
 >>> print(f"{float(tf.math.reduce_std(tf.constant([[1.0, 2.0], [3.0, 4.0]]))):.4f}")
 1.1180
 """
+from tinyflow.ops.activation_ops import log_softmax, softmax, softplus, softsign
 from tinyflow.ops.math_ops import (
     abs,
     add,
@@ -58,6 +59,7 @@ from tinyflow.ops.math_ops import (
     tanh,
     truediv,
 )
+from tinyflow.ops.nn_ops import l2_normalize
 from tinyflow.ops.reduction_ops import (
     argmax,
     argmin,
@@ -74,6 +76,4 @@ from tinyflow.ops.reduction_ops import (
     reduce_std,
     reduce_variance,
 )
-from tinyflow.ops.activation_ops import log_softmax, softmax, softplus, softsign
-from tinyflow.ops.nn_ops import l2_normalize
 from tinyflow.ops.sort_ops import top_k
