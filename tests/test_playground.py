@@ -186,8 +186,12 @@ def test_configurable_limits():
 
 def test_divergence_shows_a_state_not_a_traceback():
     pg = Playground("reg-plane", learning_rate=10, seed=0)
+    _ = pg.widget
     pg.step(epochs=20)
     assert pg.diverged and "Diverged" in pg.message and "learning rate" in pg.message
+    assert "Diverged" in pg._view.message.value and "nan" in pg._view.losses.value
+    pg.playing = True  # play refuses to start from a diverged state
+    assert not pg.playing
     assert pg.epoch < 20
     with pytest.raises(ValueError, match="diverged"):
         pg.export_code()
@@ -326,3 +330,11 @@ def test_every_widget_control_sets_its_attribute():
     assert pg.hidden == [3, 2]
     view._act(lambda: setattr(pg, "hidden", [9]))  # a refused setting: a message, no traceback
     assert "1 to 7 neurons" in view.message.value and pg.hidden == [3, 2]
+
+
+def test_standalone_page_command(tmp_path, capsys):
+    from tinyflow.playground import __main__ as page  # noqa: PLC0415
+
+    notebook = json.loads(page.write_notebook(tmp_path, '{"dataset": "spiral"}').read_text())
+    assert "Playground.from_config" in notebook["cells"][0]["source"]
+    assert page.main(['{"hidden": [9]}']) == 2 and "1 to 8 neurons" in capsys.readouterr().err

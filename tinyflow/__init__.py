@@ -50,7 +50,7 @@ from tinyflow.ops.math_ops import *
 from tinyflow.ops.reduction_ops import *
 from tinyflow.ops.sort_ops import *
 from tinyflow.variables import Variable
-from tinyflow import autograph, compat, config, data, keras, math, nn, random
+from tinyflow import autograph, compat, config, data, keras, math, nest, nn, random
 from tinyflow.module import Module
 from tinyflow.config import device
 from tinyflow.keras import losses, metrics, optimizers

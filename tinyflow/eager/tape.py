@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 
+from tinyflow import nest
 from tinyflow.framework import context
 from tinyflow.gradients import backprop
 
@@ -174,23 +175,5 @@ def _as_target(t):
     return t.value() if hasattr(t, "_tape_handle") else t
 
 
-def _flatten(x) -> list:
-    if isinstance(x, list | tuple):
-        return [y for item in x for y in _flatten(item)]
-    if isinstance(x, dict):
-        return [y for k in sorted(x) for y in _flatten(x[k])]
-    return [x]
-
-
-def _pack_like(structure, flat: list):
-    it = iter(flat)
-
-    def pack(s):
-        if isinstance(s, list | tuple):
-            items = [pack(v) for v in s]
-            return type(s)(*items) if hasattr(s, "_fields") else type(s)(items)
-        if isinstance(s, dict):
-            return {k: pack(s[k]) for k in sorted(s)}
-        return next(it)
-
-    return pack(structure)
+_flatten = nest.flatten
+_pack_like = nest.pack_sequence_as

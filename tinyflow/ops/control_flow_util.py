@@ -25,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import weakref
 
-from tinyflow import backend
+from tinyflow import backend, nest
 from tinyflow.framework import context
 from tinyflow.framework.dispatch import apply_op, convert_to_tensor
 from tinyflow.framework.graph import Operation
@@ -265,39 +265,7 @@ def branch_gradients(sub: SubFunction, seeds_like: list, targets: list, sources:
     return seeds, grads
 
 
-# -- nested structures (tuples, lists, namedtuples, dicts), as tf.nest ---------------------------------
-def flatten(x) -> list:
-    if isinstance(x, list | tuple):
-        return [leaf for v in x for leaf in flatten(v)]
-    if isinstance(x, dict):
-        return [leaf for k in sorted(x) for leaf in flatten(x[k])]
-    return [x]
-
-
-def pack_as(structure, flat: list):
-    it = iter(flat)
-
-    def pack(s):
-        if isinstance(s, list | tuple):
-            items = [pack(v) for v in s]
-            return type(s)(*items) if hasattr(s, "_fields") else type(s)(items)
-        if isinstance(s, dict):
-            values = {k: pack(s[k]) for k in sorted(s)}
-            return type(s)((k, values[k]) for k in s)
-        return next(it)
-
-    return pack(structure)
-
-
-def same_structure(a, b, check_types: bool = True) -> bool:
-    seq_a, seq_b = isinstance(a, list | tuple), isinstance(b, list | tuple)
-    if seq_a or seq_b:
-        if not (seq_a and seq_b) or len(a) != len(b):
-            return False
-        if check_types and (type(a) is not type(b)) and not (hasattr(a, "_fields") or hasattr(b, "_fields")):
-            return False
-        return all(same_structure(x, y, check_types) for x, y in zip(a, b))
-    if isinstance(a, dict) or isinstance(b, dict):
-        return isinstance(a, dict) and isinstance(b, dict) and sorted(a) == sorted(b) and \
-            all(same_structure(a[k], b[k], check_types) for k in a)
-    return True
+# -- nested structures: tf.nest's helpers under the names this package uses ---------------------------
+flatten = nest.flatten
+pack_as = nest.pack_sequence_as
+same_structure = nest.same_structure

@@ -235,8 +235,16 @@ def _digits_hints(case, got, expected):
         return "return the model object itself (e.g. `return model`), built with keras.Sequential or keras.Model."
     if _raised(got, "ValueError", "parameters"):
         return "use fewer or narrower layers: one hidden Dense layer of 32-64 units is plenty for 8x8 images."
-    if isinstance(got, Raised) and ("incompatible" in got.message or "Dimensions must be equal" in got.message
-                                    or "must be equal" in got.message):
+    if isinstance(got, Raised) and "mean_squared_error" in got.message:
+        return ("mean squared error compares numbers, not classes: use "
+                "keras.losses.SparseCategoricalCrossentropy(from_logits=True) with the integer labels 0-9.")
+    if isinstance(got, Raised) and "same rank" in got.message:
+        return ("the labels are integers of shape (batch,), but CategoricalCrossentropy expects one-hot rows of "
+                "shape (batch, 10): use SparseCategoricalCrossentropy for integer labels.")
+    if isinstance(got, Raised) and "output.shape=(None, 8," in got.message:
+        return ("Dense acts on the last axis only, so a (batch, 8, 8) image gives (batch, 8, units): put "
+                "keras.layers.Flatten() after the input to make rows of 64 pixels.")
+    if isinstance(got, Raised) and ("incompatible" in got.message or "must be equal" in got.message):
         return ("the grader feeds images of shape (8, 8) with integer labels 0-9: start with keras.Input(shape=(8, 8)) "
                 "and keras.layers.Flatten(), end with Dense(10), and use SparseCategoricalCrossentropy for integer "
                 "labels (CategoricalCrossentropy expects one-hot rows).")
