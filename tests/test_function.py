@@ -190,3 +190,15 @@ def test_gradient_through_a_function_called_under_a_tape():
         y = f(x)
     np.testing.assert_allclose(tape.gradient(y, x), [6.0, 16.0])  # 2 w x
     np.testing.assert_allclose(tape.gradient(y, w), [9.0, 16.0])  # x²
+
+
+def test_placeholders_are_named_after_parameters_and_specs_reuse_traces():
+    @tf.function
+    def f(x, pair):
+        return x * pair[0] * pair[1]
+
+    f(tf.constant([1.0, 2.0]), (tf.constant(2.0), tf.constant(3.0)))
+    cf = f.get_concrete_function(tf.TensorSpec([2], tf.float32),
+                                 (tf.TensorSpec([], tf.float32), tf.TensorSpec([], tf.float32)))
+    assert [t.name for t in cf.inputs] == ["x:0", "pair_0:0", "pair_1:0"]
+    assert f.experimental_get_tracing_count() == 1

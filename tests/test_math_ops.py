@@ -308,8 +308,15 @@ def test_matmul_shape_mismatch_in_a_graph_gives_tf_text():
 
 
 def test_matmul_shape_mismatch_in_eager_names_the_op_and_shapes():
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"\[2,3\], \[4,5\].*\[Op:MatMul\]"):
+    # TF's eager kernel wording
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=r"^Matrix size-incompatible: In\[0\]: \[2,3\], In\[1\]: \[4,5\] \[Op:MatMul\]$"):
         tf.matmul(tf.constant(np.ones([2, 3])), tf.constant(np.ones([4, 5])))
+
+
+def test_broadcast_mismatch_in_eager_uses_tf_eager_text():
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"^Incompatible shapes: \[2,3\] vs. \[4\] \[Op:AddV2\]$"):
+        tf.ones([2, 3]) + tf.ones([4])
 
 
 @pytest.mark.parametrize("ta", [False, True])
@@ -402,3 +409,15 @@ def test_tf_math_namespace():
                  "divide_no_nan", "floordiv", "pow", "maximum", "is_nan", "count_nonzero", "squared_difference", "erf"]:
         assert callable(getattr(tf.math, name)), name
     assert tf.math.exp is tf.exp and tf.math.reduce_max is tf.reduce_max if hasattr(tf, "reduce_max") else True
+
+
+def test_norm_matches_numpy_and_has_finite_difference_gradients():
+    from helpers import check_gradients
+
+    x = np.array([[3.0, -4.0, 1.0], [0.5, 2.0, -2.0]])
+    np.testing.assert_allclose(tf.norm(tf.constant(x)).numpy(), np.linalg.norm(x))
+    np.testing.assert_allclose(tf.norm(tf.constant(x), ord=1, axis=1).numpy(), np.abs(x).sum(axis=1))
+    np.testing.assert_allclose(tf.linalg.norm(tf.constant(x), ord=np.inf, axis=0).numpy(), np.abs(x).max(axis=0))
+    check_gradients(lambda t: tf.norm(t, axis=1), x)
+    with pytest.raises(ValueError, match="'ord' must be a supported vector norm"):
+        tf.norm(tf.constant(x), ord=3)

@@ -251,3 +251,10 @@ def test_runtime_kernel_error_names_the_node():
         c = tf.matmul(a, b, name="product")  # shapes can't be checked statically: dims unknown... only inner
     with v1.Session(graph=g) as sess, pytest.raises(tf.errors.InvalidArgumentError, match="product"):
         sess.run(c, {a: np.ones((2, 3)), b: np.ones((2, 2))})
+
+
+def test_constant_infers_int64_for_big_ints_and_refuses_lossy_casts():
+    assert tf.constant(3_000_000_000).dtype == tf.int64
+    assert tf.constant([1.0, 2.0], dtype=tf.int32).numpy().tolist() == [1, 2]
+    with pytest.raises(TypeError, match="Cannot convert"):
+        tf.constant([1.5, 2.5], dtype=tf.int32)

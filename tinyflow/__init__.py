@@ -43,6 +43,7 @@ from tinyflow.ops.control_flow_ops import *
 from tinyflow.ops.creation_ops import *
 from tinyflow.ops.custom_gradient import *
 from tinyflow.ops.indexing_ops import *
+from tinyflow.ops.linalg_ops import *
 from tinyflow.ops.logging_ops import *
 from tinyflow.ops.manip_ops import *
 from tinyflow.ops.mask_ops import *
@@ -50,7 +51,7 @@ from tinyflow.ops.math_ops import *
 from tinyflow.ops.reduction_ops import *
 from tinyflow.ops.sort_ops import *
 from tinyflow.variables import Variable
-from tinyflow import autograph, compat, config, data, keras, math, nest, nn, random
+from tinyflow import autograph, compat, config, data, keras, linalg, math, nest, nn, random
 from tinyflow.module import Module
 from tinyflow.config import device
 from tinyflow.keras import losses, metrics, optimizers

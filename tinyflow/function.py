@@ -21,10 +21,11 @@ tracing
 from __future__ import annotations
 
 import functools
+import inspect
 
 import numpy as np
 
-from tinyflow import backend, config
+from tinyflow import backend, config, nest
 from tinyflow.framework import context, dtypes
 from tinyflow.framework.dispatch import EAGER_CONTEXT, apply_op
 from tinyflow.framework.graph import Graph
@@ -206,12 +207,13 @@ class Function:
         self._tracing_count += 1
         with graph.as_default():
             inputs, symbolic = [], []
+            names = self._leaf_names(args, kwargs)
             for i, x in enumerate(leaves):
                 if _is_tensor_arg(x):
                     spec = x.spec if isinstance(x, _SpecArg) else (x if isinstance(x, TensorSpec) else None)
                     dtype = spec.dtype if spec else _dtype_of(x)
                     shape = spec.shape if spec else TensorShape(np.shape(x))
-                    name = (spec.name if spec and spec.name else None) or f"arg{i}"
+                    name = (spec.name if spec and spec.name else None) or names[i]
                     ph = apply_op("Placeholder", [], {"dtype": dtype, "shape": shape}, name=name)
                     inputs.append(ph)
                     symbolic.append(ph)
@@ -227,6 +229,22 @@ class Function:
                 "call. Make sure the tf.Variable is only created once or created outside tf.function."
             )
         return ConcreteFunction(graph, inputs, structured, out_leaves, template)
+
+    def _leaf_names(self, args: tuple, kwargs: dict) -> list[str]:
+        """Placeholder names as TF gives them: the parameter's name (``x``), ``x_1``... inside structures."""
+        try:
+            params = [p for p in inspect.signature(self._python_function).parameters]
+        except (TypeError, ValueError):
+            params = []
+        names = []
+        for i, a in enumerate(args):
+            base = params[i] if i < len(params) and params[i].isidentifier() else f"args_{i}"
+            n = len(nest.flatten(a)) if isinstance(a, list | tuple | dict) else 1
+            names += [base] if n == 1 and not isinstance(a, list | tuple | dict) else [f"{base}_{j}" for j in range(n)]
+        for k in sorted(kwargs):
+            n = len(nest.flatten(kwargs[k])) if isinstance(kwargs[k], list | tuple | dict) else 1
+            names += [k] if n == 1 and not isinstance(kwargs[k], list | tuple | dict) else [f"{k}_{j}" for j in range(n)]
+        return names
 
     def __repr__(self) -> str:
         return f"<tinyflow.function {self.__name__} (traced {self._tracing_count} times)>"
@@ -270,10 +288,14 @@ def _array_of(x, xp):
 def _signature_key(x):
     if isinstance(x, _SpecArg):
         return ("S", x.spec)
+    if isinstance(x, TensorSpec):  # a fully known spec is the same signature as a tensor of that shape
+        if x.shape.is_fully_defined():
+            return ("T", x.dtype, tuple(x.shape.as_list()))
+        return ("S", x)
     if isinstance(x, EagerTensor):
         return ("T", x.dtype, x._value.shape)
     if isinstance(x, np.ndarray):
-        return ("T", x.dtype, x.shape)
+        return ("T", dtypes.from_numpy(x.dtype), x.shape)
     if isinstance(x, list | tuple):
         return (type(x).__name__, tuple(_signature_key(v) for v in x))
     if isinstance(x, dict):

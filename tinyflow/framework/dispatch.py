@@ -198,7 +198,7 @@ def _to_array(value, dtype: dtypes.DType | None) -> np.ndarray:
             fits = array.size == 0 or (array.min() >= -(2**31) and array.max() < 2**31)
             return array.astype(np.int32 if fits else np.int64)
         return array
-    if dtype.is_integer and kind == "f":
+    if dtype.is_integer and kind == "f" and not np.all(np.mod(array, 1) == 0):
         raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
     if dtype.is_bool and kind != "b":
         raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype bool")
@@ -262,6 +262,8 @@ def _eager_error(opdef: OpDef, inputs: list, attrs: dict, exc: Exception) -> Exc
     try:
         opdef.shape(*specs, **attrs)
     except ShapeError as e:
+        if getattr(e, "eager_message", None):  # TF's eager kernels word some errors differently
+            return errors.InvalidArgumentError(None, None, f"{e.eager_message} [Op:{opdef.name}]")
         return errors.InvalidArgumentError(None, None, f"{e} with input shapes: {shapes} [Op:{opdef.name}]")
     except Exception:  # noqa: BLE001  (fall through to the kernel's own message)
         pass

@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 
 
 class ShapeError(ValueError):
-    """Raised by a shape rule; the dispatcher adds the node name and input shapes (TF's format)."""
+    """Raised by a shape rule; the dispatcher adds the node name and input shapes (TF's format).
+
+    ``eager_message``, when given, is the text TF's eager kernel uses for the same mistake
+    (``Incompatible shapes: [2,3] vs. [4]``), shown instead in eager mode."""
+
+    def __init__(self, message: str, eager_message: str | None = None):
+        super().__init__(message)
+        self.eager_message = eager_message
 
 
 @dataclass

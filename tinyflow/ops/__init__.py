@@ -11,6 +11,7 @@ from tinyflow.ops import (  # noqa: F401  (imported for their registrations)
     creation_ops,
     custom_gradient,
     indexing_ops,
+    linalg_ops,
     logging_ops,
     loss_ops,
     manip_ops,

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from tinyflow.framework import context, dtypes
-from tinyflow.framework.dispatch import apply_op, convert_to_tensor
+from tinyflow.framework.dispatch import _to_array, apply_op, convert_to_tensor
 from tinyflow.framework.registry import not_differentiable, register_gradient, register_op
 from tinyflow.framework.tensor import EagerTensor
 from tinyflow.framework.tensor_shape import TensorShape
@@ -34,13 +34,11 @@ def constant(value, dtype=None, shape=None, name: str = "Const"):
 
     if isinstance(value, EagerTensor) and dtype is None and shape is None:
         return value if context.building_graph() is None else convert_to_tensor(value)
-    array = np.asarray(value.numpy() if isinstance(value, EagerTensor) else value)
-    if dtype is not None:
-        array = array.astype(dtypes.as_dtype(dtype).as_numpy_dtype)
-    elif array.dtype.kind == "f" and not isinstance(value, np.ndarray | np.generic):
-        array = array.astype(np.float32)
-    elif array.dtype.kind in "iu" and not isinstance(value, np.ndarray | np.generic):
-        array = array.astype(np.int32)
+    if isinstance(value, EagerTensor):
+        value = value.numpy()
+    # Python values follow TF's inference (floats -> float32, ints -> int32, or int64 when too big)
+    # and refuse lossy conversions (1.5 to int32); numpy arrays keep their dtype unless one is given.
+    array = _to_array(value, dtypes.as_dtype(dtype) if dtype is not None else None)
     if shape is not None:
         shape = list(shape)
         if array.size == 1:

@@ -73,7 +73,8 @@ def _broadcast_shape(x, y):
         n = builtins.max(len(a), len(b))
         a, b = [1] * (n - len(a)) + a, [1] * (n - len(b)) + b
         i = next(i for i in range(n) if a[i] != b[i] and 1 not in (a[i], b[i]))
-        raise ShapeError(f"Dimensions must be equal, but are {a[i]} and {b[i]}")
+        raise ShapeError(f"Dimensions must be equal, but are {a[i]} and {b[i]}",
+                         eager_message=f"Incompatible shapes: {x.shape._tf_str()} vs. {y.shape._tf_str()}")
     return out
 
 
@@ -563,7 +564,8 @@ def _matmul_shape(a, b, transpose_a, transpose_b):
     m, k1 = (sa[-1], sa[-2]) if transpose_a else (sa[-2], sa[-1])
     k2, n = (sb[-1], sb[-2]) if transpose_b else (sb[-2], sb[-1])
     if k1 is not None and k2 is not None and k1 != k2:
-        raise ShapeError(f"Dimensions must be equal, but are {k1} and {k2}")
+        raise ShapeError(f"Dimensions must be equal, but are {k1} and {k2}",
+                         eager_message=f"Matrix size-incompatible: In[0]: {sa._tf_str()}, In[1]: {sb._tf_str()}")
     batch = broadcast_shapes(sa[:-2], sb[:-2])
     if batch is None:
         raise ShapeError(f"Batch dimensions must broadcast, but are {sa[:-2]} and {sb[:-2]}")
