@@ -412,8 +412,6 @@ def test_tf_math_namespace():
 
 
 def test_norm_matches_numpy_and_has_finite_difference_gradients():
-    from helpers import check_gradients
-
     x = np.array([[3.0, -4.0, 1.0], [0.5, 2.0, -2.0]])
     np.testing.assert_allclose(tf.norm(tf.constant(x)).numpy(), np.linalg.norm(x))
     np.testing.assert_allclose(tf.norm(tf.constant(x), ord=1, axis=1).numpy(), np.abs(x).sum(axis=1))
