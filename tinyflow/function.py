@@ -239,11 +239,12 @@ class Function:
         names = []
         for i, a in enumerate(args):
             base = params[i] if i < len(params) and params[i].isidentifier() else f"args_{i}"
-            n = len(nest.flatten(a)) if isinstance(a, list | tuple | dict) else 1
-            names += [base] if n == 1 and not isinstance(a, list | tuple | dict) else [f"{base}_{j}" for j in range(n)]
+            n = len(nest.flatten(a))
+            nested = isinstance(a, list | tuple | dict)
+            names += [f"{base}_{j}" for j in range(n)] if nested else [base]
         for k in sorted(kwargs):
-            n = len(nest.flatten(kwargs[k])) if isinstance(kwargs[k], list | tuple | dict) else 1
-            names += [k] if n == 1 and not isinstance(kwargs[k], list | tuple | dict) else [f"{k}_{j}" for j in range(n)]
+            nested = isinstance(kwargs[k], list | tuple | dict)
+            names += [f"{k}_{j}" for j in range(len(nest.flatten(kwargs[k])))] if nested else [k]
         return names
 
     def __repr__(self) -> str:

@@ -84,7 +84,7 @@ def _convert_inputs(opdef: OpDef, inputs: list, graph: bool) -> list:
                else convert_to_tensor(t, dtype=target) for t in inputs]
     else:
         out = inputs
-        for i, t in enumerate(inputs):
+        for t in inputs:
             if type(t) is not EagerTensor:
                 out = [t if type(t) is EagerTensor else convert_to_tensor(t, dtype=target) for t in inputs]
                 break
