@@ -185,10 +185,6 @@ def norm_with_numpy(x):
     return x / np.sqrt(np.sum(np.square(x), axis=1, keepdims=True))
 
 
-def norm_missing_function(x):
-    return x / tf.norm(x, axis=1, keepdims=True)  # tinyflow has no tf.norm
-
-
 def dist_not_squared(a, b):
     return tf.reduce_sum(a[:, tf.newaxis, :] - b[tf.newaxis, :, :], axis=-1)
 
@@ -262,7 +258,6 @@ WRONG = [
     ("ex01_2", norm_no_sqrt, "square root"),
     ("ex01_2", norm_sum_to_one, "unit LENGTH"),
     ("ex01_2", norm_with_numpy, "use tf ops only"),
-    ("ex01_2", norm_missing_function, "tf.math.reduce_euclidean_norm"),
     ("ex01_3", dist_not_squared, "square them first"),
     ("ex01_3", dist_sqrt, "drop tf.sqrt"),
     ("ex01_3", dist_wrong_axis, "sum over the LAST axis"),

@@ -11,6 +11,7 @@
 ...     print(sess.run(c, {a: [1.0, 2.0]}))
 [2. 3.]
 """
+from tinyflow import train  # noqa: F401  (tf.compat.v1.train.GradientDescentOptimizer ...)
 from tinyflow.framework.context import (  # noqa: F401
     disable_eager_execution,
     enable_eager_execution,
@@ -20,6 +21,11 @@ from tinyflow.framework.context import (  # noqa: F401
 )
 from tinyflow.gradients import gradients  # noqa: F401
 from tinyflow.ops.base_ops import placeholder  # noqa: F401
+from tinyflow.ops.random_ops import categorical as multinomial  # noqa: F401
+from tinyflow.ops.random_ops import get_seed, truncated_normal  # noqa: F401
+from tinyflow.ops.random_ops import normal as random_normal  # noqa: F401
+from tinyflow.ops.random_ops import shuffle as random_shuffle  # noqa: F401
+from tinyflow.ops.random_ops import uniform as random_uniform  # noqa: F401
 from tinyflow.session import InteractiveSession, Session, get_default_session  # noqa: F401
 from tinyflow.variables import (  # noqa: F401
     Variable,
@@ -40,11 +46,3 @@ def set_random_seed(seed: int) -> None:
 def disable_v2_behavior() -> None:
     """TF1 behaviour: graph mode by default."""
     disable_eager_execution()
-
-from tinyflow import train  # noqa: E402,F401
-from tinyflow.ops.random_ops import categorical as multinomial  # noqa: E402,F401
-from tinyflow.ops.random_ops import get_seed  # noqa: E402,F401
-from tinyflow.ops.random_ops import normal as random_normal  # noqa: E402,F401
-from tinyflow.ops.random_ops import shuffle as random_shuffle  # noqa: E402,F401
-from tinyflow.ops.random_ops import truncated_normal  # noqa: E402,F401
-from tinyflow.ops.random_ops import uniform as random_uniform  # noqa: E402,F401  (tf.compat.v1.train.GradientDescentOptimizer ...)

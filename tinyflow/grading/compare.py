@@ -41,7 +41,7 @@ def equal() -> Compare:
 
 
 def _close(got, expected, rtol, atol):
-    if _is_numeric(expected):
+    if _is_numeric(expected) and _as_numeric_array(expected) is not None:  # ragged tuples compare per item
         g, e = _as_numeric_array(got), np.asarray(expected)
         if g is None:
             return f"gave {_with_kind(got)}, expected {_with_kind(expected)}"

@@ -97,7 +97,6 @@ class Playground:
         self._network: Network | None = None
         self._view = None
         self._task: asyncio.Task | None = None
-        self.message = ""
         if data is not None:
             self.load_data(data)
         else:
@@ -114,20 +113,17 @@ class Playground:
             self.state.dataset = self._last_dataset[value]
         setattr(self.state, name, value)
         self._last_dataset[self.state.problem] = self.state.dataset
-        note = ""
-        if self.state.problem == "regression" and self.state.loss == "cross_entropy":
+        switched = self.state.problem == "regression" and self.state.loss == "cross_entropy"
+        if switched:
             self.state.loss = "square"
-            note = "Cross-entropy needs labels -1/+1: the loss is back to square for regression."
         if effect == "data":
             self._new_data()
         elif effect == "reset":
             self.reset()
-        elif self._view is not None:
+        if switched:
+            self.message = "Cross-entropy needs labels -1/+1: the loss is back to square for regression."
+        if self._view is not None and (switched or effect in ("feed", "view")):
             self._view.refresh()
-        if note:
-            self.message = note
-            if self._view is not None:
-                self._view.refresh()
 
     def load_data(self, source: str | Path | np.ndarray | tuple) -> None:
         """Train on your own points: a CSV path, an (n, 3) array ``x1, x2, label`` or a pair ``(x, y)``.
@@ -150,7 +146,6 @@ class Playground:
         s = self.state
         self.split = make_split(s.dataset, s.noise, s.train_ratio, s.seed,
                                 self._custom if s.dataset == CUSTOM else None)
-        self._overlay = None
         self.reset()
 
     # -- the network ---------------------------------------------------------------------------------
@@ -182,6 +177,7 @@ class Playground:
         x, y, b = self._x_train, self._y_train, self.state.batch_size
         n = len(x)
         if n == 0:
+            self.message = "There are no training points: raise the ratio of training data."
             return
         if b > n:
             self.message = f"The batch size ({b}) is larger than the training set ({n} points): using {n}."
@@ -200,7 +196,7 @@ class Playground:
         test = float(losses[n_train:].mean()) if len(losses) > n_train else float("nan")
         if record:
             self.history.append((train, test))
-        finite = np.isfinite(train) and all(np.isfinite(w).all() for w in self._weights)
+        finite = np.isfinite(losses).all() and all(np.isfinite(w).all() for w in self._weights)
         if not finite and not self.diverged:
             self.diverged, self.message = True, DIVERGED
         self._layers_have_grid = with_grid
@@ -270,7 +266,8 @@ class Playground:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            loop = asyncio.get_event_loop_policy().get_event_loop()
+            raise RuntimeError("play() trains on a running event loop, as in Jupyter; in a script, "
+                               "call pg.step(epochs=...) instead.") from None
         self._task = loop.create_task(self._play_loop())
         if self._view is not None:
             self._view.refresh()
@@ -285,12 +282,17 @@ class Playground:
             self._view.refresh()
 
     async def _play_loop(self) -> None:
-        while not self.diverged:
-            self.step(1)  # trains, evaluates the grid and redraws when a view is shown
-            await asyncio.sleep(0)  # let the kernel handle widget messages (pause, sliders) between frames
-        self._task = None
-        if self._view is not None:
-            self._view.refresh()
+        try:
+            while not self.diverged:
+                self.step(1)  # trains, evaluates the grid and redraws when a view is shown
+                await asyncio.sleep(0)  # let the kernel handle widget messages (pause, sliders) between frames
+        except Exception as e:  # shown in the widget: the task has no caller to raise to
+            self.message = f"Stopped playing: {type(e).__name__}: {e}"
+        finally:
+            if self._task is asyncio.current_task():  # ended by itself (diverged or failed), not by pause()
+                self._task = None
+                if self._view is not None:
+                    self._view.refresh()
 
     # -- configuration, export, display ------------------------------------------------------------------
     def to_config(self) -> dict[str, Any]:

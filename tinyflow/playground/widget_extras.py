@@ -14,7 +14,7 @@ import ipywidgets as w
 
 from tinyflow.playground.state import LOSSES
 
-LOSS_OPTIONS = [("Square ½(out − y)²", LOSSES[0]), ("Cross-entropy", LOSSES[1])]
+LOSS_OPTIONS = [("Square", LOSSES[0]), ("Cross-entropy", LOSSES[1])]
 
 
 class Extras:
@@ -28,7 +28,8 @@ class Extras:
         c["seed"] = w.BoundedIntText(min=0, max=2**32 - 1, description="Seed", layout=short)
         c["max_layers"] = w.BoundedIntText(min=0, max=64, description="Max layers", layout=short)
         c["max_neurons"] = w.BoundedIntText(min=1, max=256, description="Max neurons", layout=short)
-        c["init_zero"] = w.Checkbox(description="Start from zero weights", indent=False)
+        c["init_zero"] = w.Checkbox(description="Zero initial weights", indent=False,
+                                    layout=w.Layout(width="170px", margin="4px 0 0 16px"))
         for name in ("loss", "seed", "max_layers", "max_neurons", "init_zero"):
             c[name].observe(view._setter(name), "value")
         self.data_path = w.Text(placeholder="points.csv (x1, x2, label)", description="Your data",

@@ -194,8 +194,8 @@ def _used_numpy(case, got, expected):
 
 def _missing_name(case, got, expected):
     if getattr(got, "type_name", None) == "AttributeError" and "has no attribute" in getattr(got, "message", ""):
-        return ("tinyflow does not have that function (it has no tf.norm or tf.linalg): build the row norm from "
-                "tf.sqrt, tf.reduce_sum and tf.square, or use tf.math.reduce_euclidean_norm.")
+        return ("tinyflow does not have that function: build the row norm from tf.sqrt, tf.reduce_sum and "
+                "tf.square, or use tf.norm(x, axis=1, keepdims=True).")
     return None
 
 

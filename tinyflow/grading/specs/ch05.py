@@ -125,6 +125,8 @@ EX05_1 = Exercise(
                 "epsilon goes outside the square root: divide by (sqrt(v) + epsilon), not sqrt(v + epsilon)."),
         Mistake(_adam(sqrt=False),
                 "divide by the square ROOT of v (an RMS of the gradients, same units as g), not by v itself."),
+        Mistake(_adam(epsilon_at="paper", sqrt=False),
+                "divide by the square ROOT of v (an RMS of the gradients, same units as g), not by v itself."),
         Mistake(_adam(epsilon_at="paper"), _PAPER_HINT),
         Mistake(_adam(swap_betas=True),
                 "the betas are swapped: m = beta_1 * m + (1 - beta_1) * g keeps 90% of the old average."),
@@ -200,15 +202,18 @@ EX05_2 = Exercise(
 
 
 # -- ex05_3: a broken logistic-regression loop ------------------------------------------------------------
-def _logistic_data(noise, n, seed):
+def _logistic_data(noise, n, drop, seed):
+    """Two Gaussian blobs, minus the last `drop` points of class 0, so the classes are unbalanced (then the
+    bias has a gradient from the first step, and a loop that never updates w still moves b)."""
     from tinyflow.datasets import classify_two_gauss
 
-    x, y = classify_two_gauss(n, noise=noise, rng=seed)
+    x, y = classify_two_gauss(n, noise=noise, rng=seed)  # the first half is class +1, the second half -1
+    x, y = x[: n - drop], y[: n - drop]
     return np.round(x / 4, 3), (y > 0).astype(np.float64)  # inputs scaled to about [-1, 1], labels 0/1
 
 
-_CLEAN = _logistic_data(0, 40, 1)
-_NOISY = _logistic_data(50, 60, 2)
+_CLEAN = _logistic_data(0, 40, 8, 1)
+_NOISY = _logistic_data(50, 60, 15, 2)
 
 
 def run_train_logistic(train_logistic, x, y, steps, learning_rate):
@@ -232,10 +237,12 @@ def _gd_logistic(kind="right"):
             for _ in range(steps):
                 p = 1 / (1 + np.exp(-(x @ w + b)))  # (n, 1)
                 dw, db = x.T @ (p - y) / n, float(np.sum(p - y)) / n  # gradients of the mean loss
-                if kind in ("right", "sum", "ascent", "only_w"):
+                if kind in ("right", "sum", "ascent", "b_ascent", "only_w"):
                     w = w - sign * learning_rate * dw
                 if kind in ("right", "sum", "ascent", "only_b"):
                     b = b - sign * learning_rate * db
+                if kind == "b_ascent":
+                    b = b + learning_rate * db
         return w, b
 
     return train_logistic
@@ -274,6 +281,8 @@ EX05_3 = Exercise(
         Mistake(_gd_logistic("only_w"), "b never changes: update it too, with b.assign_sub(learning_rate * db)."),
         Mistake(_gd_logistic("ascent"), "the loss goes UP: gradient descent subtracts the gradient "
                 "(assign_sub), since the gradient points uphill."),
+        Mistake(_gd_logistic("b_ascent"), "b moves uphill: gradient descent subtracts the gradient, so use "
+                "b.assign_sub(learning_rate * db), not assign_add."),
         Mistake(_gd_logistic("sum"), "your steps are n times too large: average the per-example losses "
                 "(tf.reduce_mean), do not sum them."),
     ],
