@@ -221,6 +221,9 @@ def test_bring_your_own_data(tmp_path):
         pg.load_data(tmp_path / "missing.csv")
     with pytest.raises(ValueError, match="3 columns"):
         pg.load_data(np.zeros((10, 4)))
+    tiny = Playground(data=np.array([[0, 0, 1], [1, 1, 0], [2, 2, 1], [3, 3, 0]]), train_ratio=10)
+    tiny.step(2)  # 10 % of 4 points is none: a message, not a divergence
+    assert not tiny.diverged and "no training points" in tiny.message and tiny.epoch == 2
 
 
 @pytest.mark.parametrize("style", ["keras", "tf"])
