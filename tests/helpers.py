@@ -77,3 +77,19 @@ def assert_same_in_all_modes(fn, *arrays):
     np.testing.assert_array_equal(eager, traced)
     np.testing.assert_array_equal(eager, graph)
     return eager
+
+
+def rand(*shape, seed=0):
+    """Seeded standard-normal float64 test data."""
+    return np.random.default_rng(seed).normal(size=shape)
+
+
+def run_graph(build, feeds):
+    """Build a TF1 graph with ``build(*placeholders)``; feeds: list of (shape with None dims, array).
+    Returns (the symbolic output, its value from a Session)."""
+    g = tf.Graph()
+    with g.as_default():
+        phs = [tf.compat.v1.placeholder(tf.as_dtype(a.dtype), s) for s, a in feeds]
+        out = build(*phs)
+    with Session(graph=g) as sess:
+        return out, sess.run(out, {p: a for p, (_, a) in zip(phs, feeds)})

@@ -8,31 +8,18 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import tinyflow as tf
-from tests.helpers import assert_same_in_all_modes, check_gradients
+from tests.helpers import assert_same_in_all_modes, check_gradients, rand, run_graph
 from tinyflow.framework import errors
 
 # manip_ops and creation_ops are imported directly until tinyflow/__init__.py re-exports them
 from tinyflow.ops.creation_ops import eye, fill, linspace, ones, zeros
 from tinyflow.ops.creation_ops import range as tf_range
 from tinyflow.ops.manip_ops import broadcast_to, concat, pad, reverse, split, tile
-from tinyflow.session import Session
 
 SMALL = settings(max_examples=15, deadline=None)
 shapes = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=3)
 
 
-def rand(*shape, seed=0):
-    return np.random.default_rng(seed).normal(size=shape)
-
-
-def run_graph(build, feeds):
-    """Build a TF1 graph with ``build(*placeholders)``; feeds: list of (shape with None dims, array)."""
-    g = tf.Graph()
-    with g.as_default():
-        phs = [tf.compat.v1.placeholder(tf.as_dtype(a.dtype), s) for s, a in feeds]
-        out = build(*phs)
-    with Session(graph=g) as sess:
-        return out, sess.run(out, {p: a for p, (_, a) in zip(phs, feeds)})
 
 
 def graph_grads(fn, feeds):

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import tinyflow as tf
-from tests.helpers import assert_same_in_all_modes, check_gradients
+from tests.helpers import assert_same_in_all_modes, check_gradients, rand, run_graph
 from tinyflow.framework import errors
 
 # these modules are imported directly until tinyflow/__init__.py re-exports them
@@ -21,18 +21,6 @@ from tinyflow.session import Session
 SMALL = settings(max_examples=15, deadline=None)
 
 
-def rand(*shape, seed=0):
-    return np.random.default_rng(seed).normal(size=shape)
-
-
-def run_graph(build, feeds):
-    """Build a TF1 graph with ``build(*placeholders)``; feeds: list of (shape with None dims, array)."""
-    g = tf.Graph()
-    with g.as_default():
-        phs = [tf.compat.v1.placeholder(tf.as_dtype(a.dtype), s) for s, a in feeds]
-        out = build(*phs)
-    with Session(graph=g) as sess:
-        return out, sess.run(out, {p: a for p, (_, a) in zip(phs, feeds)})
 
 
 # -- x[key] ----------------------------------------------------------------------------------------
