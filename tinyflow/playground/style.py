@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 
 _CSS = """
-.tf-playground { background: #f7f7f7; font-family: Helvetica, Arial, sans-serif; width: 1010px;
+.tf-playground { background: #f7f7f7; font-family: Helvetica, Arial, sans-serif; width: 1024px;
   border: 1px solid #e3e3e3; }
 .tf-playground .tf-top { background: white; border-bottom: 1px solid #ddd; padding: 14px 16px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.08); align-items: center; }

@@ -171,8 +171,9 @@ class PlaygroundWidget:
         self.heatmap = w.Image(format="png", layout=w.Layout(width="260px", height="260px", margin="20px",
                                                              grid_area="map"))
         self.heatmap.add_class("tf-heatmap")
-        self.points = w.HTML(layout=w.Layout(grid_area="map"))
-        box = w.GridBox([self.heatmap, self.points], layout=w.Layout(grid_template_areas='"map"'))
+        self.points = w.HTML(layout=w.Layout(grid_area="map", width="300px", height="300px", overflow="visible"))
+        box = w.GridBox([self.heatmap, self.points],  # shifted 20 px left, as heatmap.ts does (left: -20px)
+                        layout=w.Layout(grid_template_areas='"map"', margin="0 0 0 -20px"))
         box.add_class("tf-heatmap-box")
         legend = _html('<div style="display:flex;align-items:center"><div class="tf-label" style="width:105px;'
                        'margin-right:10px">Colors shows data, neuron and weight values.</div>'

@@ -222,7 +222,8 @@ def run_train_logistic(train_logistic, x, y, steps, learning_rate):
     if not isinstance(out, (tuple, list)) or len(out) != 2:
         raise TypeError(f"return a pair (w, b), got {type(out).__name__}")
     w, b = out
-    return {"w": np.asarray(w, dtype=np.float64).reshape(-1), "b": float(np.asarray(b, dtype=np.float64).reshape(-1)[0])}
+    b = float(np.asarray(b, dtype=np.float64).reshape(-1)[0])
+    return {"w": np.asarray(w, dtype=np.float64).reshape(-1), "b": b}
 
 
 def _gd_logistic(kind="right"):
@@ -342,7 +343,7 @@ EX05_4 = Exercise(
         Mistake(_momentum("nesterov"), "that is Nesterov momentum (w moves by momentum * v - lr * g); "
                 "the classic update is simply w = w + v."),
         Mistake(_momentum("damped"), "you averaged the gradients with weights (1 - momentum): Keras's velocity "
-                "is a plain decaying SUM, v = momentum * v - learning_rate * g (so steps grow to lr / (1 - momentum))."),
+                "is a plain decaying SUM, v = momentum * v - learning_rate * g (steps grow to lr / (1 - momentum))."),
     ],
 )
 
