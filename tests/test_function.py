@@ -202,3 +202,8 @@ def test_placeholders_are_named_after_parameters_and_specs_reuse_traces():
                                  (tf.TensorSpec([], tf.float32), tf.TensorSpec([], tf.float32)))
     assert [t.name for t in cf.inputs] == ["x:0", "pair_0:0", "pair_1:0"]
     assert f.experimental_get_tracing_count() == 1
+
+
+def test_python_numbers_returned_from_a_function_become_tensors():
+    out = tf.function(lambda x: x * x + 1.0)(1.0)
+    assert isinstance(out, tf.Tensor) and out.numpy() == 2.0

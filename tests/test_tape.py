@@ -1,4 +1,7 @@
 """GradientTape: watching, persistence, nested tapes, jacobians, unconnected sources, errors."""
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -156,3 +159,25 @@ def test_tape_inside_function_matches_eager():
 
     x = tf.constant([2.0, 3.0])
     np.testing.assert_array_equal(grad(x), tf.function(grad)(x))
+
+
+def test_unconnected_gradients_enum():
+    a, b = tf.Variable(1.0), tf.Variable(2.0)
+    with tf.GradientTape() as tape:
+        y = a * 3.0
+    assert tape.gradient(y, [a, b], unconnected_gradients=tf.UnconnectedGradients.ZERO)[1].numpy() == 0.0
+
+
+def test_inf_and_nan_are_silent_like_tf_but_user_numpy_still_warns():
+    # a fresh interpreter: pytest's own warning capture would override the filter under test
+    code = ("import numpy as np, tinyflow as tf\n"
+            "print(tf.math.log(tf.constant(0.0)).numpy(), (tf.constant(0.0) / 0.0).numpy())\n"
+            "np.log(np.float32(0.0))\n")
+    out = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True, text=True)
+    assert out.stdout.split() == ["-inf", "nan"]
+    assert out.stderr.count("RuntimeWarning") == 1 and "<string>" in out.stderr  # only the user's np.log
+
+
+def test_cast_of_python_float_keeps_float64_precision():
+    assert tf.cast(0.999, tf.float64).numpy() == 0.999
+    assert tf.cast(1.7, tf.int32).numpy() == 1

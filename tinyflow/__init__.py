@@ -35,7 +35,7 @@ from tinyflow.framework.registry import RegisterGradient, register_gradient
 from tinyflow.framework.tensor import Tensor
 from tinyflow.framework.tensor_shape import TensorShape
 from tinyflow.function import TensorSpec, function
-from tinyflow.gradients import gradients
+from tinyflow.gradients import UnconnectedGradients, gradients
 from tinyflow.ops.array_ops import *  # noqa: F403  (each op module lists its public names in __all__)
 from tinyflow.ops.base_ops import constant, group, identity, no_op, stop_gradient
 from tinyflow.ops.clip_ops import *

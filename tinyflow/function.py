@@ -27,7 +27,7 @@ import numpy as np
 
 from tinyflow import backend, config, nest
 from tinyflow.framework import context, dtypes
-from tinyflow.framework.dispatch import EAGER_CONTEXT, apply_op
+from tinyflow.framework.dispatch import EAGER_CONTEXT, apply_op, convert_to_tensor
 from tinyflow.framework.graph import Graph
 from tinyflow.framework.plan import Plan
 from tinyflow.framework.registry import OPS
@@ -337,6 +337,8 @@ def _flatten_outputs(x, leaves: list, graph):
         return (dict, type(x), [(k, _flatten_outputs(v, leaves, graph)) for k, v in x.items()])
     if hasattr(x, "_graph_handle"):  # a Variable: return its value
         x = x.value()
+    if isinstance(x, bool | int | float | np.generic) and not isinstance(x, np.ndarray):
+        x = convert_to_tensor(x)  # TF returns Python numbers from a function as tensors
     if isinstance(x, EagerTensor):
         x = apply_op("Identity", [graph._capture(x)])
     if isinstance(x, SymbolicTensor):

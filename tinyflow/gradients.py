@@ -16,6 +16,8 @@ tape records) — which is why higher-order gradients work.
 """
 from __future__ import annotations
 
+import enum
+
 from tinyflow.framework import context
 from tinyflow.framework.registry import GRADIENTS
 
@@ -89,6 +91,21 @@ def backprop(ops: list, targets: list, target_grads: list, sources: list, source
 key = id  # tensors are identified by identity (they are unhashable, as in TF2)
 
 
+class UnconnectedGradients(enum.Enum):
+    """``tf.UnconnectedGradients``: what a gradient is for a source the target does not depend on."""
+
+    NONE = "none"
+    ZERO = "zero"
+
+
+def _unconnected_mode(value) -> str:
+    mode = value.value if isinstance(value, UnconnectedGradients) else value
+    if mode not in ("none", "zero"):
+        raise ValueError(f"Unknown value for unconnected_gradients: {value!r}; use 'none' or 'zero' "
+                         "(or tf.UnconnectedGradients.NONE / .ZERO).")
+    return mode
+
+
 def _differentiable(t) -> bool:
     dt = getattr(t, "dtype", None)
     return dt is None or dt.is_floating
@@ -134,4 +151,4 @@ def gradients(ys, xs, grad_ys=None, name: str = "gradients", stop_gradients=None
         seeds = [math_ops.ones_like(y) if gy is None else gy for y, gy in zip(ys, grad_ys)]
         return backprop(g.get_operations(), ys, seeds, xs_t, [key(x) for x in xs_t],
                         stop_keys=frozenset(key(s) for s in stop),
-                        zeros_for_unconnected=(unconnected_gradients == "zero"))
+                        zeros_for_unconnected=(_unconnected_mode(unconnected_gradients) == "zero"))

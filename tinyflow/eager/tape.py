@@ -19,7 +19,7 @@ import contextlib
 
 from tinyflow import nest
 from tinyflow.framework import context
-from tinyflow.gradients import backprop
+from tinyflow.gradients import _unconnected_mode, backprop
 
 
 class GradientTape:
@@ -111,9 +111,7 @@ class GradientTape:
                 "A non-persistent GradientTape can only be used to compute one set of gradients (or "
                 "jacobians). Create the tape with persistent=True to call gradient() more than once."
             )
-        if unconnected_gradients not in ("none", "zero"):
-            raise ValueError(f"Unknown value for unconnected_gradients: {unconnected_gradients!r}; "
-                             "use 'none' or 'zero'.")
+        unconnected_gradients = _unconnected_mode(unconnected_gradients)
         from tinyflow.ops import math_ops  # noqa: PLC0415
 
         targets = [_as_target(t) for t in _flatten(target)]

@@ -15,6 +15,7 @@ In both modes, active ``GradientTape``\\ s record the op if one of its inputs is
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -25,6 +26,12 @@ from tinyflow.framework.tensor import EagerTensor, SymbolicTensor, Tensor
 from tinyflow.framework.tensor_shape import TensorShape
 
 _NO_ATTRS: dict = {}
+
+# TF returns inf/nan silently where numpy warns (log(0), overflow in exp, 0/0). numpy attributes its
+# warning to the Python frame that called the array function, which for every kernel is a tinyflow
+# module: this filter silences exactly those, at no cost per op, and leaves the learner's own numpy
+# code warning as usual.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"tinyflow(\.|$)")
 
 
 def apply_op(op_type: str, inputs: list, attrs: dict = _NO_ATTRS, name: str | None = None):

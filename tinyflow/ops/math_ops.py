@@ -375,7 +375,9 @@ def _cast_grad(op, grad):
 def cast(x, dtype, name=None):
     """Convert to ``dtype`` (the only way to change a tensor's dtype)."""
     dtype = dtypes.as_dtype(dtype)
-    x = convert_to_tensor(x) if not hasattr(x, "_as_tensor") else x
+    if not isinstance(x, Tensor) and not hasattr(x, "_as_tensor"):
+        # a Python or numpy value converts straight to a float target (0.999 must not pass through float32)
+        x = convert_to_tensor(x, dtype=dtype) if dtype.is_floating else convert_to_tensor(x)
     if getattr(x, "dtype", None) is dtype:
         return x
     return apply_op("Cast", [x], {"DstT": dtype}, name=name or "Cast")

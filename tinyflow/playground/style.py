@@ -63,7 +63,8 @@ _CSS = """
 .tf-playground .tf-nowrap { white-space: nowrap; }
 .tf-playground .tf-losses .tf-train { color: #777; }
 .tf-playground .tf-losses .tf-num { color: rgba(0,0,0,0.6); }
-.tf-playground .tf-heatmap-box { width: 300px; height: 300px; }
+.tf-playground .tf-heatmap-box { width: 300px; height: 300px; overflow: visible; }
+.tf-playground .tf-output { overflow: visible; }
 .tf-playground .tf-message { color: #b0341e; font-size: 13px; min-height: 1.4em; padding: 0 16px 8px 16px; }
 .tf-playground .widget-checkbox { width: 140px; }
 .tf-playground .widget-checkbox label, .tf-playground .widget-slider label { color: #777; font-weight: 300; }
