@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import enum
 
+import numpy as np
+
 from tinyflow.framework import context
 from tinyflow.framework.registry import GRADIENTS
 
@@ -76,7 +78,7 @@ def backprop(ops: list, targets: list, target_grads: list, sources: list, source
             raise ValueError(f"Gradient function for '{op.type}' returned {len(in_grads)} gradients "
                              f"but the op has {len(op.inputs)} inputs.")
         for t, g in zip(op.inputs, in_grads):
-            if g is not None and id(t) in reaches_source and _differentiable(t):
+            if g is not None and id(t) in reaches_source and t.dtype.is_floating:  # no gradient into ints
                 grads.setdefault(id(t), []).append(g)
 
     results = []
@@ -106,9 +108,13 @@ def _unconnected_mode(value) -> str:
     return mode
 
 
-def _differentiable(t) -> bool:
-    dt = getattr(t, "dtype", None)
-    return dt is None or dt.is_floating
+def _ones_for(y):
+    """The seed d y / d y: a constant when y's shape is static (the plan folds it), else ones_like(y)."""
+    from tinyflow.ops import base_ops, math_ops  # noqa: PLC0415
+
+    if y.shape.is_fully_defined():
+        return base_ops.constant(np.ones(y.shape.as_list(), y.dtype.as_numpy_dtype), name="grad_ys")
+    return math_ops.ones_like(y)
 
 
 def _sum(gs: list | None):
@@ -148,7 +154,7 @@ def gradients(ys, xs, grad_ys=None, name: str = "gradients", stop_gradients=None
     if not isinstance(stop_gradients, list | tuple | type(None)):
         stop = [stop_gradients]
     with name_scope(name):
-        seeds = [math_ops.ones_like(y) if gy is None else gy for y, gy in zip(ys, grad_ys)]
+        seeds = [_ones_for(y) if gy is None else gy for y, gy in zip(ys, grad_ys)]
         return backprop(g.get_operations(), ys, seeds, xs_t, [key(x) for x in xs_t],
                         stop_keys=frozenset(key(s) for s in stop),
                         zeros_for_unconnected=(_unconnected_mode(unconnected_gradients) == "zero"))

@@ -19,6 +19,7 @@ import contextlib
 
 from tinyflow import nest
 from tinyflow.framework import context
+from tinyflow.framework.tensor import EagerTensor
 from tinyflow.gradients import _unconnected_mode, backprop
 
 
@@ -116,8 +117,9 @@ class GradientTape:
 
         targets = [_as_target(t) for t in _flatten(target)]
         flat_sources = [_source_of(s) for s in _flatten(sources)]
-        if output_gradients is None:
-            seeds = [math_ops.ones_like(t) for t in targets]
+        if output_gradients is None:  # d target / d target = 1 (a cached scalar constant for scalar targets)
+            seeds = [math_ops.cast(1.0, t.dtype) if type(t) is EagerTensor and t._value.ndim == 0
+                     else math_ops.ones_like(t) for t in targets]
         else:
             seeds = [math_ops.convert_to_tensor(g) for g in _flatten(output_gradients)]
         self._used = True

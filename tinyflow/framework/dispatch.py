@@ -39,14 +39,22 @@ def apply_op(op_type: str, inputs: list, attrs: dict = _NO_ATTRS, name: str | No
     opdef = OPS[op_type]
     if not context.eager_now:
         return _graph_apply(context.building_graph(), opdef, _convert_inputs(opdef, inputs, True), attrs, name)
-    inputs = _convert_inputs(opdef, inputs, False)
+    n = len(inputs)
+    if n == 1 and type(inputs[0]) is EagerTensor and (not opdef.allowed or inputs[0].dtype in opdef.allowed_dtypes):
+        values = (inputs[0]._value,)  # the common cases need no conversion: one eager input ...
+    elif (n == 2 and type(inputs[0]) is EagerTensor and type(inputs[1]) is EagerTensor
+          and inputs[0].dtype is inputs[1].dtype and (not opdef.allowed or inputs[0].dtype in opdef.allowed_dtypes)):
+        values = (inputs[0]._value, inputs[1]._value)  # ... or two of one allowed dtype
+    else:
+        inputs = _convert_inputs(opdef, inputs, False)
+        values = [t._value for t in inputs]
     try:
         if opdef.stateful:
-            out = opdef.kernel(backend.xp, *[t._value for t in inputs], ctx=EAGER_CONTEXT, **attrs)
+            out = opdef.kernel(backend.xp, *values, ctx=EAGER_CONTEXT, **attrs)
         elif attrs:
-            out = opdef.kernel(backend.xp, *[t._value for t in inputs], **attrs)
+            out = opdef.kernel(backend.xp, *values, **attrs)
         else:
-            out = opdef.bound(backend.xp)(*[t._value for t in inputs])
+            out = opdef.bound(backend.xp)(*values)
     except Exception as e:  # explain with the shape rule's message, in TF's words
         raise _eager_error(opdef, inputs, attrs, e) from e
     if opdef.num_outputs == 1:

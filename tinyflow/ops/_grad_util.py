@@ -20,8 +20,15 @@ def unbroadcast(grad, x):
     """Sum ``grad`` over the axes that broadcasting added or stretched, giving ``x``'s shape."""
     from tinyflow.ops import math_ops  # noqa: PLC0415
 
-    if type(grad) is EagerTensor and type(x) is EagerTensor and grad._value.shape == x._value.shape:
-        return grad  # the eager common case: no broadcasting happened
+    if type(grad) is EagerTensor and type(x) is EagerTensor:  # eager: plain tuple arithmetic on shapes
+        gshape, xshape = grad._value.shape, x._value.shape
+        if gshape == xshape:
+            return grad  # no broadcasting happened
+        lead = len(gshape) - len(xshape)
+        stretched = [lead + i for i, d in enumerate(xshape) if d == 1 and gshape[lead + i] != 1]
+        if stretched:
+            grad = math_ops.reduce_sum(grad, axis=stretched, keepdims=True)
+        return math_ops.reduce_sum(grad, axis=list(range(lead))) if lead else grad
     gs, xs = grad.shape, x.shape
     if gs.rank is None or not xs.is_fully_defined():
         return apply_op("SumToShapeOf", [grad, x])  # shapes known only at run time

@@ -487,8 +487,8 @@ def _sum_grad(op, grad):
 def _keepdims(t, op):
     """``t`` (shaped like the output of reduction ``op``) with the reduced axes put back as size-1
     dims, so that it broadcasts against the input. Works when dims are only known at run time."""
-    if op.get_attr("keepdims"):
-        return t
+    if op.get_attr("keepdims") or (op.get_attr("axis") is None and t.shape.rank == 0):
+        return t  # a scalar broadcasts against the input as it is
     return apply_op("ExpandReducedDims", [t, op.inputs[0]], {"axis": op.get_attr("axis")})
 
 
