@@ -114,7 +114,10 @@ class Session:
                                 "include Python scalars, strings, lists, numpy ndarrays, or TensorHandles. "
                                 "For reference, the tensor object was " + str(value) + " which was passed "
                                 "to the argument `feed_dict` with key " + str(key) + ".")
-            array = np.asarray(value, dtype=t.dtype.as_numpy_dtype)
+            if type(value) is np.ndarray and value.dtype.type is t.dtype.as_numpy_dtype:
+                array = value  # already the right dtype: no conversion
+            else:
+                array = np.asarray(value, dtype=t.dtype.as_numpy_dtype)
             if isinstance(value, float) and t.dtype.is_integer and array != value:
                 raise TypeError(f"Type of feed value {value} with type {type(value)} is not compatible with "
                                 f"Tensor type {t.dtype.name}.")

@@ -200,6 +200,20 @@ class Variable:
         """``v -= delta``."""
         return self._write("AssignSubVariableOp", delta, name or "AssignSubVariableOp", read_value)
 
+    def _apply_gradient_descent(self, alpha, delta):
+        """``self -= alpha * delta`` in one step (TF's ResourceApplyGradientDescent); used by optimizers."""
+        g = context.building_graph()
+        alpha = convert_to_tensor(alpha, dtype=self.dtype)
+        delta = convert_to_tensor(delta, dtype=self.dtype)
+        if g is None and self._graph is None:
+            if tuple(delta._value.shape) != tuple(self._value.shape):
+                raise ValueError(f"Cannot apply a gradient of shape {tuple(delta._value.shape)} to variable "
+                                 f"{self.name} with shape {self._shape}: the shapes must match.")
+            self._value = self._value - alpha._value * delta._value
+            return None
+        return apply_op("ResourceApplyGradientDescent", [self._graph_handle(g), alpha, delta],
+                        name="ApplyGradientDescent").op
+
     def load(self, value, session=None):
         from tinyflow.session import _session_for  # noqa: PLC0415
 

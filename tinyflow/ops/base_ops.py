@@ -145,6 +145,20 @@ for _name, _kernel in [("AssignVariableOp", _assign_kernel), ("AssignAddVariable
     not_differentiable(_name)
 
 
+# ResourceApplyGradientDescent(var, alpha, delta): var -= alpha·delta as one fused step, as TF's
+# optimizers do (one plan step instead of a Mul and an AssignSub per variable).
+def _apply_gradient_descent_kernel(xp, var, alpha, delta, ctx):
+    new = ctx.read(var) - alpha * delta
+    ctx.write(var, new)
+    return new
+
+
+register_op("ResourceApplyGradientDescent", kernel=_apply_gradient_descent_kernel,
+            shape=lambda h, alpha, delta: _assign_shape(h, delta), stateful=True, side_effects=True,
+            same_dtype=True)
+not_differentiable("ResourceApplyGradientDescent")
+
+
 # -- NoOp and group -----------------------------------------------------------------------------
 register_op("NoOp", kernel=lambda xp: None, shape=lambda: (TensorShape([]), dtypes.bool))
 not_differentiable("NoOp")

@@ -30,4 +30,4 @@ class GradientDescentOptimizer(Optimizer):
 
     def _apply_dense(self, grad, var):
         lr = self._cast(self._learning_rate_tensor, var)
-        return var.assign_sub(lr * grad, read_value=False)  # var -= lr·g
+        return var._apply_gradient_descent(lr, grad)  # var -= lr·g, TF's ApplyGradientDescent

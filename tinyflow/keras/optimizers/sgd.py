@@ -47,7 +47,7 @@ class SGD(Optimizer):
         lr = tf.cast(learning_rate, variable.dtype)
         gradient = tf.cast(gradient, variable.dtype)
         if self.momentum == 0:
-            variable.assign_sub(gradient * lr)
+            variable._apply_gradient_descent(lr, gradient)  # variable -= lr · gradient, one fused op
             return
         m = self.momentums[self._get_variable_index(variable)]
         momentum = tf.cast(self.momentum, variable.dtype)
