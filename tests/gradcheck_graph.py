@@ -76,11 +76,20 @@ def check_variable_gradients(fn, *arrays, rtol=1e-5, atol=1e-6, eps=1e-6):
         return np.asarray(fn(*[tf.Variable(x) for x in xs]))
 
     w = _weights(np.shape(run(arrays)))
+    numeric = _central_differences(run, arrays, w, eps)
     variables = [tf.Variable(a) for a in arrays]
-    with tf.GradientTape() as tape:
+    with tf.GradientTape() as tape:  # eager: the tape stands each read value for its variable
         loss = tf.reduce_sum(fn(*variables) * tf.constant(w))
-        recorded = {op.type for op in tape._ops}
     analytic = tape.gradient(loss, variables)
-    _compare([None if a is None else np.asarray(a) for a in analytic],
-             _central_differences(run, arrays, w, eps), rtol, atol)
+    _compare([None if a is None else np.asarray(a) for a in analytic], numeric, rtol, atol)
+    recorded: set = set()
+
+    @tf.function
+    def traced():  # in a graph every read is a ReadVariableOp, differentiated by its gradient function
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(fn(*variables) * tf.constant(w))
+        recorded.update(op.type for op in tape._ops)
+        return tape.gradient(loss, variables)
+
+    _compare([None if a is None else np.asarray(a) for a in traced()], numeric, rtol, atol)
     return recorded

@@ -360,10 +360,18 @@ def recorded_op_types(entry: Case) -> set:
             if entry.in_gradient:
                 tf.gradients(tf.reduce_sum(y), phs)
         return {op.type for op in g.get_operations()}
-    if entry.mode == "variable":
-        xs = [tf.Variable(a) for a in entry.inputs]
-    else:
-        xs = [tf.constant(a) for a in entry.inputs]
+    if entry.mode == "variable":  # eager reads are not ops; inside tf.function they are ReadVariableOps
+        variables, types = [tf.Variable(a) for a in entry.inputs], set()
+
+        @tf.function
+        def traced():
+            with tf.GradientTape() as tape:
+                entry.fn(*variables)
+            types.update(op.type for op in tape._ops)
+
+        traced()
+        return types
+    xs = [tf.constant(a) for a in entry.inputs]
     with tf.GradientTape() as tape:
         tape.watch(xs)
         entry.fn(*xs)

@@ -34,8 +34,10 @@ def backprop(ops: list, targets: list, target_grads: list, sources: list, source
     """
     from tinyflow.ops import math_ops  # noqa: PLC0415  (ops are defined after this module)
 
+    # A source may stand for several tensors (an eager variable and every value read from it).
+    key_sets = [k if isinstance(k, tuple) else (k,) for k in source_keys]
     # Forward: which ops depend on a source? Only those can carry gradient to one.
-    reaches_source = set(source_keys)
+    reaches_source = {k for ks in key_sets for k in ks}
     live = []
     for op in ops:
         for t in op.inputs:
@@ -82,8 +84,8 @@ def backprop(ops: list, targets: list, target_grads: list, sources: list, source
                 grads.setdefault(id(t), []).append(g)
 
     results = []
-    for s, k in zip(sources, source_keys):
-        g = _sum(grads.get(k))
+    for s, ks in zip(sources, key_sets):
+        g = _sum([g for k in ks for g in grads.get(k, ())])
         if g is None and zeros_for_unconnected:
             g = math_ops.zeros_like(s)
         results.append(g)

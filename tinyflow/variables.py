@@ -18,7 +18,7 @@ import numpy as np
 
 from tinyflow import backend
 from tinyflow.framework import context, dtypes
-from tinyflow.framework.dispatch import _record, apply_op, convert_to_tensor
+from tinyflow.framework.dispatch import apply_op, convert_to_tensor
 from tinyflow.framework.tensor import EagerTensor, Tensor
 from tinyflow.framework.tensor_shape import TensorShape
 
@@ -152,7 +152,7 @@ class Variable:
             if context.tape_stack:
                 for tape in context.tape_stack:
                     tape._variable_accessed(self, self)
-                _record(_ReadOp(self, t), [self], (t,))
+                    tape._eager_read(self, t)  # the tape treats t as the variable; no op is recorded
             return t
         handle = self._graph_handle(g)
         for tape in context.tape_stack:
@@ -263,19 +263,6 @@ class Variable:
     __lt__, __le__, __gt__, __ge__ = Tensor.__lt__, Tensor.__le__, Tensor.__gt__, Tensor.__ge__
     __eq__, __ne__ = Tensor.__eq__, Tensor.__ne__  # type: ignore[assignment]
     __and__, __or__, __invert__ = Tensor.__and__, Tensor.__or__, Tensor.__invert__
-
-
-class _ReadOp:
-    """The tape record of an eager variable read: gradient flows from the value to the variable."""
-
-    __slots__ = ("inputs", "outputs")
-    type = name = "ReadVariableOp"
-
-    def __init__(self, var, t):
-        self.inputs, self.outputs = [var], (t,)
-
-    def get_attr(self, name):
-        raise ValueError(name)
 
 
 def global_variables(scope=None) -> list:

@@ -39,6 +39,7 @@ class GradientTape:
         self._recording = False
         self._used = False
         self._variables: list = []
+        self._reads: dict[int, list] = {}  # id(eager variable) -> the tensors its reads returned
 
     # -- context manager ---------------------------------------------------------------------
     def __enter__(self) -> GradientTape:
@@ -66,6 +67,7 @@ class GradientTape:
         """Forget everything recorded so far."""
         self._watched.clear()
         self._ops.clear()
+        self._reads.clear()
         self._variables.clear()
 
     # -- watching ------------------------------------------------------------------------------
@@ -93,6 +95,12 @@ class GradientTape:
                 for o in outputs:
                     watched[id(o)] = o
                 return
+
+    def _eager_read(self, var, value) -> None:
+        """An eager read of a watched variable: ``value`` stands for the variable from now on."""
+        if id(var) in self._watched:
+            self._watched[id(value)] = value
+            self._reads.setdefault(id(var), []).append(value)
 
     def _variable_accessed(self, var, handle) -> None:
         """Called when a variable is read while this tape records."""
@@ -127,7 +135,8 @@ class GradientTape:
         if was_recording:  # the backward pass is not recorded on the tape being differentiated
             context.tape_stack.remove(self)
         try:
-            grads = backprop(self._ops, targets, seeds, flat_sources, [id(s) for s in flat_sources],
+            keys = [tuple(id(r) for r in self._reads.get(id(s), ())) + (id(s),) for s in flat_sources]
+            grads = backprop(self._ops, targets, seeds, flat_sources, keys,
                              zeros_for_unconnected=(unconnected_gradients == "zero"))
         finally:
             if was_recording:
