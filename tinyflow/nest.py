@@ -17,6 +17,8 @@ from collections.abc import Callable
 
 def flatten(structure) -> list:
     """The leaves of ``structure`` in order (dicts by sorted key)."""
+    if type(structure) is list and not any(isinstance(v, list | tuple | dict) for v in structure):
+        return list(structure)  # already flat: the common case for gradients of a variable list
     if isinstance(structure, list | tuple):
         return [leaf for v in structure for leaf in flatten(v)]
     if isinstance(structure, dict):
@@ -26,6 +28,8 @@ def flatten(structure) -> list:
 
 def pack_sequence_as(structure, flat_sequence: list):
     """``structure`` rebuilt with the leaves of ``flat_sequence`` (the inverse of ``flatten``)."""
+    if type(structure) is list and not any(isinstance(v, list | tuple | dict) for v in structure):
+        return list(flat_sequence)
     it = iter(flat_sequence)
 
     def pack(s):

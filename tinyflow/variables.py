@@ -180,7 +180,7 @@ class Variable:
         if g is None and self._graph is None:
             new = value._value if op_type == "AssignVariableOp" else (
                 self._value + value._value if op_type == "AssignAddVariableOp" else self._value - value._value)
-            if self._shape.is_fully_defined() and tuple(new.shape) != tuple(self._shape.as_list()):
+            if new.shape != self._value.shape and self._shape.is_fully_defined():
                 raise ValueError(f"Cannot assign value of shape {tuple(new.shape)} to variable {self.name} with "
                                  f"shape {self._shape}: the shapes must match.")
             self._value = new.astype(self._value.dtype, copy=False)

@@ -124,7 +124,9 @@ class GradientTape:
         from tinyflow.ops import math_ops  # noqa: PLC0415
 
         targets = [_as_target(t) for t in _flatten(target)]
-        flat_sources = [_source_of(s) for s in _flatten(sources)]
+        flat_sources = _flatten(sources)
+        if not context.eager_now:  # in a graph a variable is represented by its handle tensor
+            flat_sources = [_source_of(s) for s in flat_sources]
         if output_gradients is None:  # d target / d target = 1 (a cached scalar constant for scalar targets)
             seeds = [math_ops.cast(1.0, t.dtype) if type(t) is EagerTensor and t._value.ndim == 0
                      else math_ops.ones_like(t) for t in targets]

@@ -63,7 +63,9 @@ def apply_op(op_type: str, inputs: list, attrs: dict = _NO_ATTRS, name: str | No
     else:
         result = outputs = tuple(EagerTensor(o) for o in out)
     if context.tape_stack:
-        _record(_EagerOp(opdef.name, inputs, outputs, attrs), inputs, outputs)
+        op = _EagerOp(opdef.name, inputs, outputs, attrs)
+        for tape in context.tape_stack:
+            tape._record(op, inputs, outputs)
     return result
 
 
@@ -81,7 +83,10 @@ def apply_binary(op_type: str, x, y, name: str | None, default_name: str):
                 raise _eager_error(opdef, [x, y], _NO_ATTRS, e) from e
             result = EagerTensor(out, dt if out.dtype is xv.dtype else None)
             if context.tape_stack:
-                _record(_EagerOp(op_type, [x, y], (result,), _NO_ATTRS), [x, y], (result,))
+                inputs, outputs = [x, y], (result,)
+                op = _EagerOp(op_type, inputs, outputs, _NO_ATTRS)
+                for tape in context.tape_stack:
+                    tape._record(op, inputs, outputs)
             return result
     return apply_op(op_type, [x, y], name=name or default_name)
 

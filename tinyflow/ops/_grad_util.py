@@ -18,8 +18,6 @@ from tinyflow.framework.tensor import EagerTensor
 
 def unbroadcast(grad, x):
     """Sum ``grad`` over the axes that broadcasting added or stretched, giving ``x``'s shape."""
-    from tinyflow.ops import math_ops  # noqa: PLC0415
-
     if type(grad) is EagerTensor and type(x) is EagerTensor:  # eager: plain tuple arithmetic on shapes
         gshape, xshape = grad._value.shape, x._value.shape
         if gshape == xshape:
@@ -27,17 +25,17 @@ def unbroadcast(grad, x):
         lead = len(gshape) - len(xshape)
         stretched = [lead + i for i, d in enumerate(xshape) if d == 1 and gshape[lead + i] != 1]
         if stretched:
-            grad = math_ops.reduce_sum(grad, axis=stretched, keepdims=True)
-        return math_ops.reduce_sum(grad, axis=list(range(lead))) if lead else grad
+            grad = apply_op("Sum", [grad], {"axis": tuple(stretched), "keepdims": True})
+        return apply_op("Sum", [grad], {"axis": tuple(range(lead)), "keepdims": False}) if lead else grad
     gs, xs = grad.shape, x.shape
     if gs.rank is None or not xs.is_fully_defined():
         return apply_op("SumToShapeOf", [grad, x])  # shapes known only at run time
     lead = gs.rank - xs.rank
     stretched = [lead + i for i, d in enumerate(xs) if d == 1 and gs[lead + i] != 1]
     if stretched:  # dims where x had size 1: sum them, keeping the axis
-        grad = math_ops.reduce_sum(grad, axis=stretched, keepdims=True)
+        grad = apply_op("Sum", [grad], {"axis": tuple(stretched), "keepdims": True})
     if lead:  # axes broadcasting added in front: sum them away
-        grad = math_ops.reduce_sum(grad, axis=list(range(lead)))
+        grad = apply_op("Sum", [grad], {"axis": tuple(range(lead)), "keepdims": False})
     return grad
 
 

@@ -551,9 +551,9 @@ def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
 # -- matmul --------------------------------------------------------------------------------------
 def _matmul_kernel(xp, a, b, transpose_a, transpose_b):
     if transpose_a:
-        a = xp.swapaxes(a, -1, -2)
+        a = a.T if a.ndim == 2 else xp.swapaxes(a, -1, -2)
     if transpose_b:
-        b = xp.swapaxes(b, -1, -2)
+        b = b.T if b.ndim == 2 else xp.swapaxes(b, -1, -2)
     return xp.matmul(a, b)
 
 

@@ -219,7 +219,8 @@ class Optimizer:
                                  "recreate a new optimizer instance.")
 
     def _filter_empty_gradients(self, grads: list, variables: list) -> tuple:
-        kept = [(convert_to_tensor(g), v) for g, v in zip(grads, variables) if g is not None]
+        kept = [(g if isinstance(g, tf.Tensor) else convert_to_tensor(g), v)
+                for g, v in zip(grads, variables) if g is not None]
         if not kept:
             raise ValueError("No gradients provided for any variable.")
         if len(kept) < len(grads):
