@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import tinyflow as tf
-from tinyflow import backend
 from tests.helpers import check_gradients
+from tinyflow import backend
 
 HAS_GPU = backend.gpu_available()
 needs_gpu = pytest.mark.skipif(not HAS_GPU, reason="CuPy with a CUDA GPU is not available on this machine "

@@ -138,7 +138,6 @@ def gradients(ys, xs, grad_ys=None, name: str = "gradients", stop_gradients=None
     not depend on (``unconnected_gradients='zero'`` gives zeros instead).
     """
     from tinyflow.framework.graph import name_scope  # noqa: PLC0415
-    from tinyflow.ops import math_ops  # noqa: PLC0415
 
     g = context.building_graph()
     if g is None:
