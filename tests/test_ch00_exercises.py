@@ -1,33 +1,22 @@
 """Chapter 00 (welcome): the solution notebook scores full marks, the student copy scores zero, and wrong
 warm-up answers get a hint. The grader runs once (a module fixture) on both notebooks, in real kernels."""
 
-import json
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from tinyflow.grading.assign import notebook_text, read_notebook, student_notebook
+from tests.exercise_helpers import ROOT, assert_student_copy_fresh, grade_chapter
 from tinyflow.grading.evaluate import evaluate
 from tinyflow.grading.specs import get_exercise, load_chapter
 
-ROOT = Path(__file__).resolve().parents[1]
 NAME = "00_welcome.ipynb"
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    out = tmp_path_factory.mktemp("ch00") / "report.json"
-    run = subprocess.run(
-        [sys.executable, "-m", "tinyflow.grade", f"solutions/{NAME}", f"exercises/{NAME}", "--json", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-    )
-    assert run.returncode == 0, run.stderr
-    solution, exercise = json.loads(out.read_text())
-    return {"solution": solution, "exercise": exercise, "stdout": run.stdout}
+    report = grade_chapter(tmp_path_factory, NAME, timeout=300)
+    return {"solution": report["solutions"], "exercise": report["exercises"], "stdout": report["stdout"]}
 
 
 def test_solution_notebook_scores_full_marks(graded):
@@ -54,9 +43,7 @@ def test_lesson_shows_the_real_grader_report(graded):
 
 
 def test_exercise_notebook_is_generated_from_the_solution():
-    expected = notebook_text(student_notebook(read_notebook(ROOT / "solutions" / NAME)))
-    assert (ROOT / "exercises" / NAME).read_text(encoding="utf-8") == expected, (
-        "exercises/ is stale: run python -m tinyflow.grading.assign")
+    assert_student_copy_fresh(NAME)
 
 
 def test_every_exercise_of_the_chapter_is_in_the_solution_notebook():

@@ -4,34 +4,23 @@ references agree with numpy, and plausible wrong answers score below full with a
 Wrong answers are scored in-process through the spec (`ex.run` + `evaluate`, exactly what `check` does), which
 is fast; the grader itself runs once, on both notebooks, in real kernels."""
 
-import json
-import subprocess
-import sys
-from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
 
 import tinyflow as tf
-from tinyflow.grading.assign import notebook_text, read_notebook, student_notebook
+from tests.exercise_helpers import ROOT, assert_student_copy_fresh, grade_chapter
 from tinyflow.grading.evaluate import evaluate
 from tinyflow.grading.specs import get_exercise, load_chapter
 
-ROOT = Path(__file__).resolve().parents[1]
 NAME = "01_tensors.ipynb"
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    out = tmp_path_factory.mktemp("ch01") / "report.json"
-    run = subprocess.run(
-        [sys.executable, "-m", "tinyflow.grade", f"solutions/{NAME}", f"exercises/{NAME}", "--json", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-    )
-    assert run.returncode == 0, run.stderr
-    solution, exercise = json.loads(out.read_text())
-    return {"solution": solution, "exercise": exercise}
+    report = grade_chapter(tmp_path_factory, NAME, timeout=300)
+    return {"solution": report["solutions"], "exercise": report["exercises"]}
 
 
 def test_solution_notebook_scores_full_marks(graded):
@@ -50,9 +39,7 @@ def test_exercise_notebook_scores_zero_without_crashing(graded):
 
 
 def test_exercise_notebook_is_generated_from_the_solution():
-    expected = notebook_text(student_notebook(read_notebook(ROOT / "solutions" / NAME)))
-    assert (ROOT / "exercises" / NAME).read_text(encoding="utf-8") == expected, (
-        "exercises/ is stale: run python -m tinyflow.grading.assign")
+    assert_student_copy_fresh(NAME)
 
 
 def test_solution_notes_are_not_in_the_student_copy():

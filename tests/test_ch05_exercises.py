@@ -5,21 +5,17 @@ full with a hint that names the bug.
 The wrong answers are written the way a learner would write them, and go through the spec's comparison
 directly, in this process: fast, and the same verdict `check()` prints.
 """
-import json
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import tinyflow as tf
-from tinyflow.grading.assign import notebook_text, read_notebook, student_notebook
+from tests.exercise_helpers import assert_student_copy_fresh, grade_chapter
+from tests.exercise_helpers import verdict as score
 from tinyflow.grading.evaluate import evaluate
 from tinyflow.grading.spec import Mistake
 from tinyflow.grading.specs import ch05
 
-ROOT = Path(__file__).resolve().parents[1]
 NAME = "05_training.ipynb"
 EX = {ex.id: ex for ex in ch05.EXERCISES}
 
@@ -27,10 +23,7 @@ EX = {ex.id: ex for ex in ch05.EXERCISES}
 # -- the notebooks, graded by the real CLI in fresh kernels -----------------------------------------------
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
-    out = tmp_path_factory.mktemp("grade05") / "report.json"
-    subprocess.run([sys.executable, "-m", "tinyflow.grade", f"solutions/{NAME}", f"exercises/{NAME}", "--json",
-                    str(out)], cwd=ROOT, check=True, capture_output=True, timeout=600)
-    return {Path(entry["notebook"]).parent.name: entry for entry in json.loads(out.read_text())}
+    return grade_chapter(tmp_path_factory, NAME)
 
 
 def test_solution_notebook_scores_full_marks(report):
@@ -46,15 +39,12 @@ def test_exercise_notebook_scores_zero_as_not_attempted(report):
 
 
 def test_exercise_notebook_is_generated_from_the_solutions():
-    expected = notebook_text(student_notebook(read_notebook(ROOT / "solutions" / NAME)))
-    assert (ROOT / "exercises" / NAME).read_text(encoding="utf-8") == expected, \
-        "exercises/ is stale: run python -m tinyflow.grading.assign"
+    assert_student_copy_fresh(NAME)
 
 
 # -- helpers ----------------------------------------------------------------------------------------------
 def verdict(exercise_id, obj):
-    ex = EX[exercise_id]
-    return evaluate(ex, ex.run(obj))
+    return score(EX[exercise_id], obj)
 
 
 def assert_hinted(exercise_id, obj, *fragments):

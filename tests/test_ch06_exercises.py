@@ -4,36 +4,26 @@ crashing, and typical wrong answers score below full marks with a hint that name
 The wrong answers are written here the way a learner might write them, independently of the buggy versions in
 the spec, and scored in-process with the spec's own probes and comparison (no kernels).
 """
-import json
-import subprocess
-import sys
-from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
 
 import tinyflow as tf
+from tests.exercise_helpers import ROOT, assert_student_copy_fresh, grade_chapter
 from tinyflow import keras
 from tinyflow.grading._runtime import Raised
-from tinyflow.grading.assign import notebook_text, read_notebook, student_notebook
 from tinyflow.grading.evaluate import evaluate
 from tinyflow.grading.specs import get_exercise, load_chapter
 
-ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = "06_keras.ipynb"
 MAX_POINTS = sum(ex.points for ex in load_chapter(6))
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    out = tmp_path_factory.mktemp("ch06") / "grades.json"
-    cmd = [sys.executable, "-m", "tinyflow.grade", str(ROOT / "solutions" / NOTEBOOK),
-           str(ROOT / "exercises" / NOTEBOOK), "--json", str(out)]
-    run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr
-    solution, student = json.loads(out.read_text())
-    return solution, student
+    report = grade_chapter(tmp_path_factory, NOTEBOOK)
+    return report["solutions"], report["exercises"]
 
 
 def test_solution_notebook_scores_full_marks(graded):
@@ -51,10 +41,7 @@ def test_student_copy_scores_zero_without_crashing(graded):
 
 
 def test_student_copy_is_generated_from_the_solution():
-    solution = read_notebook(ROOT / "solutions" / NOTEBOOK)
-    expected = notebook_text(student_notebook(solution, where=f"solutions/{NOTEBOOK}"))
-    assert (ROOT / "exercises" / NOTEBOOK).read_text(encoding="utf-8") == expected, \
-        "exercises/ is stale: run python -m tinyflow.grading.assign"
+    assert_student_copy_fresh(NOTEBOOK)
 
 
 def test_every_exercise_is_checked_in_the_solution_notebook():
