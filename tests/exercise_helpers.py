@@ -33,3 +33,22 @@ def assert_student_copy_fresh(name: str) -> None:
 def verdict(exercise, answer):
     """Score ``answer`` with the spec's own comparison, in this process (what check() prints)."""
     return evaluate(exercise, exercise.run(answer))
+
+
+def assert_hinted(exercise, answer, *fragments) -> None:
+    """A wrong ``answer`` scores below full, with a hint containing every fragment."""
+    result = verdict(exercise, answer)
+    assert result.points < result.max, result.message
+    assert "Hint:" in result.message, result.message
+    for fragment in fragments:
+        assert fragment in result.message, result.message
+
+
+def assert_mistakes_reachable(exercise) -> None:
+    """Each Mistake's own wrong implementation gets that Mistake's message (no earlier hint shadows it)."""
+    from tinyflow.grading.spec import Mistake  # noqa: PLC0415
+
+    for hint in exercise.hints:
+        if isinstance(hint, Mistake):
+            result = verdict(exercise, hint.wrong)
+            assert not result.passed and hint.message in result.message, (hint.message, result.message)

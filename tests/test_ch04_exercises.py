@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 
 import tinyflow as tf
-from tests.exercise_helpers import assert_student_copy_fresh, grade_chapter
+from tests.exercise_helpers import assert_hinted as hinted
+from tests.exercise_helpers import assert_mistakes_reachable, assert_student_copy_fresh, grade_chapter
 from tests.exercise_helpers import verdict as score
-from tinyflow.grading.evaluate import evaluate
-from tinyflow.grading.spec import Mistake
 from tinyflow.grading.specs import ch04
 
 NAME = "04_eager_tape_function.ipynb"
@@ -47,20 +46,12 @@ def verdict(exercise_id, obj):
 
 
 def assert_hinted(exercise_id, obj, *fragments):
-    result = verdict(exercise_id, obj)
-    assert result.points < result.max, result.message
-    assert "Hint:" in result.message, result.message
-    for fragment in fragments:
-        assert fragment in result.message, result.message
+    hinted(EX[exercise_id], obj, *fragments)
 
 
 @pytest.mark.parametrize("ex", ch04.EXERCISES, ids=lambda ex: ex.id)
 def test_every_mistake_hint_is_reachable(ex):
-    """Each Mistake's own wrong implementation gets that Mistake's message (no earlier hint shadows it)."""
-    for hint in ex.hints:
-        if isinstance(hint, Mistake):
-            result = evaluate(ex, ex.run(hint.wrong))
-            assert not result.passed and hint.message in result.message, (hint.message, result.message)
+    assert_mistakes_reachable(ex)
 
 
 # -- ex04_1: the fixed linear regression ------------------------------------------------------------------
