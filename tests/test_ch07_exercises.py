@@ -266,3 +266,27 @@ def test_ex07_4_wrong_answers_get_hints(settings, fragments):
 def test_other_wrong_answers_score_below_full(exercise_id, wrong):
     result = verdict(exercise_id, wrong)
     assert result.points < result.max, result.message
+
+
+def test_more_common_mistakes_get_specific_hints():
+    """Mistakes reported by the test author that had no hint before: rows instead of columns, one loss per
+    point, and L2's derivative taken as 2w."""
+
+    def features_as_rows(points, features):
+        p = np.asarray(points, dtype=np.float64)
+        table = {"x1": p[:, 0], "x2": p[:, 1], "x1^2": p[:, 0] ** 2, "x2^2": p[:, 1] ** 2, "x1*x2": p[:, 0] * p[:, 1],
+                 "sin(x1)": np.sin(p[:, 0]), "sin(x2)": np.sin(p[:, 1])}
+        return np.array([table[f] for f in features])
+
+    def loss_per_point(output, label):
+        return 0.5 * (np.asarray(output) - np.asarray(label)) ** 2
+
+    def l2_as_two_w(w, grad_sum, count, learning_rate, regularization, rate):
+        w = np.asarray(w, dtype=np.float64)
+        derivative = {"none": 0 * w, "L1": np.where(w < 0, -1.0, 1.0), "L2": 2 * w}[regularization]
+        return w - learning_rate / count * (np.asarray(grad_sum) + rate * derivative)
+
+    exercises = {ex.id: ex for ex in ch07.EXERCISES}
+    hinted(exercises["ex07_1"], features_as_rows, "np.stack(columns, axis=1)")
+    hinted(exercises["ex07_2"], loss_per_point, "one number")
+    hinted(exercises["ex07_3"], l2_as_two_w, "not 2w")

@@ -39,6 +39,18 @@ def _wrong_order(case, got, expected):
     return None
 
 
+def _transposed(case, got, expected):
+    if getattr(got, "shape", None) == expected.shape[::-1] and expected.ndim == 2 and np.allclose(got.T, expected):
+        return "one column per feature: np.stack(columns, axis=1); np.array(columns) puts them in rows."
+    return None
+
+
+def _per_point(case, got, expected):
+    if getattr(got, "shape", None) not in (None, ()) and np.size(got) == np.size(case.args[0]):
+        return "return one number, the mean over the points, not one loss per point."
+    return None
+
+
 _POINTS = np.array([[0.0, 0.0], [1.5, -2.0], [-3.0, 0.5], [6.0, 6.0]])
 
 
@@ -101,7 +113,8 @@ EXERCISES = [
                Case(_POINTS, ["sin(x2)", "x1", "sin(x1)"], label="sines, out of order"),
                Case(_POINTS[:1], ["x2"], label="one point, one feature")],
         reference=_playground_features,
-        hints=[Mistake(_cos_instead_of_sin, "sin(X1) is np.sin of the first coordinate, not np.cos."), _wrong_order],
+        hints=[Mistake(_cos_instead_of_sin, "sin(X1) is np.sin of the first coordinate, not np.cos."), _wrong_order,
+               _transposed],
     ),
     Exercise(
         id="ex07_2",
@@ -114,7 +127,8 @@ EXERCISES = [
         hints=[Mistake(lambda o, y: float(np.mean((o - y) ** 2)), "the Playground's error is ½ (out − y)²: "
                        "you forgot the ½, which makes its derivative simply out − y."),
                Mistake(lambda o, y: float(np.sum(0.5 * (o - y) ** 2)), "average over the points (np.mean), "
-                       "as getLoss divides by dataPoints.length.")],
+                       "as getLoss divides by dataPoints.length."),
+               _per_point],
     ),
     Exercise(
         id="ex07_3",
@@ -133,7 +147,9 @@ EXERCISES = [
                Mistake(_np_sign_l1, "the original's L1 derivative is w < 0 ? -1 : 1, so a weight at exactly 0 "
                        "gets +1; np.sign gives 0 there."),
                Mistake(lambda w, g, n, lr, reg, rr: _playground_update(w, g, 1, lr, reg, rr),
-                       "grad_sum is a sum over `count` examples: divide by count to get the mean gradient.")],
+                       "grad_sum is a sum over `count` examples: divide by count to get the mean gradient."),
+               Mistake(lambda w, g, n, lr, reg, rr: _playground_update(w, g, n, lr, reg, 2 * rr if reg == "L2" else rr),
+                       "the original's L2 penalty is ½ w², so its derivative R'(w) is w, not 2w.")],
     ),
     Exercise(
         id="ex07_4",
