@@ -287,3 +287,18 @@ def test_plot_attention_heatmap_with_tokens():
         viz.plot_attention(w, ["a", "b"])
     with pytest.raises(ValueError, match=r"weights\[0, h\]"):
         viz.plot_attention(np.zeros((2, 3, 3)))
+
+
+def test_plot_images_and_confusion_matrix():
+    fig = viz.plot_images(np.arange(3 * 64).reshape(3, 8, 8) / 192.0, ["zero", "one", "two"], "Digits", columns=2)
+    assert fig._suptitle.get_text() == "Digits"
+    shown = [ax for ax in fig.axes if ax.images]
+    assert [ax.get_title() for ax in shown] == ["zero", "one", "two"]
+    with pytest.raises(ValueError, match="one caption per image"):
+        viz.plot_images(np.zeros((2, 8, 8)), ["a"], "x")
+    counts = viz.confusion_matrix([0, 1, 2, 2, 1], [0, 2, 2, 2, 1], num_classes=3)
+    np.testing.assert_array_equal(counts, [[1, 0, 0], [0, 1, 1], [0, 0, 2]])
+    ax = viz.plot_confusion_matrix([0, 1, 2, 2, 1], [0, 2, 2, 2, 1], num_classes=3, title="CM")
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("CM", "predicted", "true")
+    np.testing.assert_array_equal(ax.images[0].get_array(), counts)
+    assert sorted(t.get_text() for t in ax.texts) == ["1", "1", "1", "2"]

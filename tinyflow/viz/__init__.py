@@ -3,7 +3,8 @@
 * :func:`draw_graph` and :func:`graph_summary`: a computation graph as a picture and as text;
 * :func:`plot_history` and :func:`plot_curves`: training curves;
 * :func:`plot_decision_boundary`: what a 2-D classifier predicts over the plane;
-* :func:`plot_attention`: attention weights as a heatmap.
+* :func:`plot_attention`: attention weights as a heatmap;
+* :func:`plot_images` and :func:`plot_confusion_matrix`: image grids and classification errors.
 
 Every helper sets a title and labelled axes (a course rule) and returns the matplotlib Axes.
 
@@ -18,6 +19,7 @@ from tinyflow.viz.attention import plot_attention
 from tinyflow.viz.boundary import plot_decision_boundary
 from tinyflow.viz.curves import plot_curves, plot_history
 from tinyflow.viz.graph import ROLE_STYLE, draw_graph, graph_summary
+from tinyflow.viz.images import confusion_matrix, plot_confusion_matrix, plot_images
 
 __all__ = ["draw_graph", "graph_summary", "plot_history", "plot_curves", "plot_decision_boundary",
-           "plot_attention", "ROLE_STYLE"]
+           "plot_attention", "plot_images", "plot_confusion_matrix", "confusion_matrix", "ROLE_STYLE"]
