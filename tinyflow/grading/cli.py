@@ -30,8 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     jobs = []
-    for name in args.notebooks:
-        path = Path(name)
+    for path in _expand(args.notebooks):
         chapter = args.chapter if args.chapter is not None else chapter_of(path)
         problem = _usage_problem(path, chapter)
         if problem:
@@ -58,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser():
     parser = argparse.ArgumentParser(prog="python -m tinyflow.grade", description="Grade exercise notebooks.")
-    parser.add_argument("notebooks", nargs="+", metavar="NOTEBOOK")
+    parser.add_argument("notebooks", nargs="+", metavar="NOTEBOOK",
+                        help="notebooks to grade, or folders of notebooks (e.g. a class's submissions)")
     parser.add_argument("--chapter", type=_chapter, help="chapter (default: from the file name, 03_...)")
     parser.add_argument("--json", metavar="FILE", help="write the report as JSON (a list if several)")
     parser.add_argument("--csv", metavar="FILE", help="write one row per (notebook, exercise)")
@@ -68,6 +68,19 @@ def _parser():
                         help="seconds for running all cells of one notebook (default: 600)")
     parser.add_argument("--kernel", default="python3", help="Jupyter kernel name (default: python3)")
     return parser
+
+
+def _expand(names: list[str]) -> list[Path]:
+    """Notebook paths; a folder stands for the notebooks directly inside it (an instructor's submissions)."""
+    paths = []
+    for name in names:
+        path = Path(name)
+        if path.is_dir():
+            found = sorted(p for p in path.glob("*.ipynb") if not p.name.startswith("."))
+            paths += found or [path / "*.ipynb"]  # an empty folder is reported as "no such notebook"
+        else:
+            paths.append(path)
+    return paths
 
 
 def _chapter(text):
