@@ -386,7 +386,7 @@ def test_csv_has_one_row_per_notebook_and_exercise(graded):
 @pytest.mark.parametrize("args, error", [
     (["missing/00_nothing.ipynb"], "no such notebook"),
     ([str(SOLUTION), "--chapter", "99"], "no exercises for chapter 99"),
-    ([str(FIXTURES / "solutions")], "no such notebook"),
+    ([str(FIXTURES / "no_such_folder")], "no such notebook"),  # a real folder is graded: tests/test_grade_cli.py
     ([str(SOLUTION), "--kernel", "no-such-kernel"], "no Jupyter kernel named"),
 ])
 def test_usage_errors_exit_non_zero(args, error):
