@@ -23,7 +23,6 @@ from tinyflow import backend
 from tinyflow.framework import context, dtypes, errors
 from tinyflow.framework.registry import OPS, OpDef, ShapeError
 from tinyflow.framework.tensor import EagerTensor, SymbolicTensor, Tensor
-from tinyflow.framework.tensor_shape import TensorShape
 
 _NO_ATTRS: dict = {}
 
@@ -322,6 +321,3 @@ def _record(op, inputs, outputs) -> None:
     for tape in context.tape_stack:
         tape._record(op, inputs, outputs)
 
-
-def shape_of(t) -> TensorShape:
-    return t.shape

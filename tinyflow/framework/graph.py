@@ -84,7 +84,6 @@ class Graph:
         self._collections: dict[str, list] = {}
         self._finalized = False
         self.seed: int | None = None  # graph-level random seed (compat.v1.set_random_seed)
-        self._version = 0  # bumped on every new op; plans check it
 
     # -- building ------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -124,7 +123,6 @@ class Graph:
         op = Operation(self, op_type, unique, inputs, attrs, output_specs, control)
         self._ops.append(op)
         self._by_name[op.name] = op
-        self._version += 1
         return op
 
     @contextlib.contextmanager

@@ -156,7 +156,3 @@ def _getter(ins: tuple):
     if len(ins) == 0:
         return operator.itemgetter(slice(0, 0))
     return operator.itemgetter(*ins)
-
-
-def as_array(value, dtype, xp=np):
-    return xp.asarray(value, dtype=dtype.as_numpy_dtype)
