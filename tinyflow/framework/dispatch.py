@@ -58,10 +58,10 @@ def apply_op(op_type: str, inputs: list, attrs: dict = _NO_ATTRS, name: str | No
         raise _eager_error(opdef, inputs, attrs, e) from e
     if opdef.num_outputs == 1:
         result = EagerTensor(out)
-        outputs = (result,)
     else:
-        result = outputs = tuple(EagerTensor(o) for o in out)
+        result = tuple(EagerTensor(o) for o in out)
     if context.tape_stack:
+        outputs = (result,) if opdef.num_outputs == 1 else result
         op = _EagerOp(opdef.name, inputs, outputs, attrs)
         for tape in context.tape_stack:
             tape._record(op, inputs, outputs)

@@ -138,7 +138,9 @@ class EagerTensor(Tensor):
 
     def __init__(self, value, dtype: dtypes.DType | None = None):
         self._value = value
-        self.dtype = dtype if dtype is not None else dtypes.from_numpy(value.dtype)
+        if dtype is None:  # the dtype's numpy class names it (a dict lookup: this runs for every eager op)
+            dtype = dtypes._BY_CLASS.get(type(value.dtype)) or dtypes.from_numpy(value.dtype)
+        self.dtype = dtype
 
     @property
     def shape(self) -> TensorShape:
