@@ -305,6 +305,8 @@ def graded(tmp_path_factory):
             _grade(broken, d / "broken.json", "--cell-timeout", "3"),
             _grade([student], d / "single.json")]
     outputs = [run.communicate(timeout=300) for run in runs]
+    for run, (_, err), name in zip(runs, outputs, ["batch", "broken", "single"]):
+        assert run.returncode == 0, f"grading the {name} notebooks failed: {err}"
     reports = {}
     for name in ("batch", "broken"):
         for report in json.loads((d / f"{name}.json").read_text()):

@@ -37,22 +37,25 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {problem}", file=sys.stderr)
             return 2
         jobs.append((path, chapter))
-    reports = []
+    reports, failed = [], 0
     for path, chapter in jobs:
         try:
             report = grade_notebook(path, chapter, cell_timeout=args.cell_timeout, timeout=args.timeout,
                                     kernel_name=args.kernel)
         except RuntimeError as e:  # the kernel did not start: an environment problem, not a grade
             print(f"error: could not grade {path}: {e}", file=sys.stderr)
-            return 1
+            failed += 1  # the other notebooks of a batch are still graded and reported
+            continue
         print(format_report(report))
         reports.append(report)
+    if not reports:
+        return 1
     if args.json:
         data = [r.to_dict() for r in reports]
         Path(args.json).write_text(json.dumps(data[0] if len(data) == 1 else data, indent=2) + "\n")
     if args.csv:
         write_csv(args.csv, reports)
-    return 0
+    return 1 if failed else 0
 
 
 def _parser():

@@ -58,12 +58,19 @@ class GradingKernel:
     def __exit__(self, *exc) -> None:
         self.shutdown()
 
-    def start(self) -> None:
-        """Start the kernel process and wait until it answers."""
-        self._km = KernelManager(kernel_name=self.kernel_name)
-        self._km.start_kernel(cwd=str(self.cwd), env=_kernel_env(),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self._connect()
+    def start(self, attempts: int = 2) -> None:
+        """Start the kernel process and wait until it answers (on a busy machine, try a second time)."""
+        for attempt in range(attempts):
+            self._km = KernelManager(kernel_name=self.kernel_name)
+            self._km.start_kernel(cwd=str(self.cwd), env=_kernel_env(),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                self._connect()
+                return
+            except RuntimeError:
+                self.shutdown()
+                if attempt == attempts - 1:
+                    raise
 
     def restart(self) -> None:
         """Kill the kernel (alive or dead) and start a new one with an empty namespace."""
