@@ -258,3 +258,10 @@ def test_constant_infers_int64_for_big_ints_and_refuses_lossy_casts():
     assert tf.constant([1.0, 2.0], dtype=tf.int32).numpy().tolist() == [1, 2]
     with pytest.raises(TypeError, match="Cannot convert"):
         tf.constant([1.5, 2.5], dtype=tf.int32)
+
+
+def test_tensors_and_variables_do_not_alias_the_callers_numpy_array():
+    a = np.array([1.0, 2.0])
+    t, v = tf.constant(a), tf.Variable(a)
+    a[0] = 99.0
+    assert t.numpy().tolist() == [1.0, 2.0] and v.numpy().tolist() == [1.0, 2.0]

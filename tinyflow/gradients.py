@@ -60,9 +60,16 @@ def backprop(ops: list, targets: list, target_grads: list, sources: list, source
         grads.setdefault(id(t), []).append(g)
 
     for op in relevant:  # already in reverse topological order
-        out_grads = [None if id(t) in stop_keys else _sum(grads.get(id(t))) for t in op.outputs]
-        if all(g is None for g in out_grads):
-            continue
+        outputs = op.outputs
+        if len(outputs) == 1:  # most ops: no list building
+            g = None if id(outputs[0]) in stop_keys else _sum(grads.get(id(outputs[0])))
+            if g is None:
+                continue
+            out_grads = (g,)
+        else:
+            out_grads = [None if id(t) in stop_keys else _sum(grads.get(id(t))) for t in outputs]
+            if all(g is None for g in out_grads):
+                continue
         if op.type not in GRADIENTS:
             raise LookupError(
                 f"No gradient defined for operation '{op.name}' (op type: {op.type}). Wrap it in "

@@ -18,7 +18,8 @@ import numpy as np
 
 from tinyflow import backend
 from tinyflow.framework import context, dtypes
-from tinyflow.framework.dispatch import apply_op, convert_to_tensor
+from tinyflow.framework.dispatch import EAGER_CONTEXT, apply_op, convert_to_tensor
+from tinyflow.framework.registry import OPS, ShapeError
 from tinyflow.framework.tensor import EagerTensor, Tensor
 from tinyflow.framework.tensor_shape import TensorShape
 
@@ -174,45 +175,38 @@ class Variable:
         return self.value().eval(session=session)
 
     # -- writing -----------------------------------------------------------------------------
-    def _write(self, op_type: str, value, name: str, read_value: bool):
+    def _update(self, op_type: str, inputs: list, name: str, read_value: bool):
+        """Run one of the registered update ops on this variable. Eagerly the op's own shape rule and
+        kernel run at once on the Variable (the run context writes its value); in a graph it is a node."""
+        inputs = [convert_to_tensor(t, dtype=self.dtype) for t in inputs]
         g = context.building_graph()
-        value = convert_to_tensor(value, dtype=self.dtype)
         if g is None and self._graph is None:
-            new = value._value if op_type == "AssignVariableOp" else (
-                self._value + value._value if op_type == "AssignAddVariableOp" else self._value - value._value)
-            if new.shape != self._value.shape and self._shape.is_fully_defined():
-                raise ValueError(f"Cannot assign value of shape {tuple(new.shape)} to variable {self.name} with "
-                                 f"shape {self._shape}: the shapes must match.")
-            self._value = new.astype(self._value.dtype, copy=False)
+            opdef = OPS[op_type]
+            if inputs[-1]._value.shape != self._value.shape:  # as in apply_op: the shape rule runs only
+                try:                                           # when something looks off (None dims allow it)
+                    opdef.shape(self, *inputs)
+                except ShapeError as e:
+                    raise ValueError(f"{e} (variable {self.name})") from None
+            opdef.kernel(backend.xp, self, *[t._value for t in inputs], ctx=EAGER_CONTEXT)
             return self if read_value else None
-        out = apply_op(op_type, [self._graph_handle(g), value], name=name)
+        out = apply_op(op_type, [self._graph_handle(g), *inputs], name=name)
         return out if read_value else out.op
 
     def assign(self, value, use_locking=None, name=None, read_value=True):
         """Set the value: ``v.assign(x)`` (returns the variable in eager mode, a tensor in a graph)."""
-        return self._write("AssignVariableOp", value, name or "AssignVariableOp", read_value)
+        return self._update("AssignVariableOp", [value], name or "AssignVariableOp", read_value)
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
         """``v += delta``."""
-        return self._write("AssignAddVariableOp", delta, name or "AssignAddVariableOp", read_value)
+        return self._update("AssignAddVariableOp", [delta], name or "AssignAddVariableOp", read_value)
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
         """``v -= delta``."""
-        return self._write("AssignSubVariableOp", delta, name or "AssignSubVariableOp", read_value)
+        return self._update("AssignSubVariableOp", [delta], name or "AssignSubVariableOp", read_value)
 
     def _apply_gradient_descent(self, alpha, delta):
         """``self -= alpha * delta`` in one step (TF's ResourceApplyGradientDescent); used by optimizers."""
-        g = context.building_graph()
-        alpha = convert_to_tensor(alpha, dtype=self.dtype)
-        delta = convert_to_tensor(delta, dtype=self.dtype)
-        if g is None and self._graph is None:
-            if tuple(delta._value.shape) != tuple(self._value.shape):
-                raise ValueError(f"Cannot apply a gradient of shape {tuple(delta._value.shape)} to variable "
-                                 f"{self.name} with shape {self._shape}: the shapes must match.")
-            self._value = self._value - alpha._value * delta._value
-            return None
-        return apply_op("ResourceApplyGradientDescent", [self._graph_handle(g), alpha, delta],
-                        name="ApplyGradientDescent").op
+        return self._update("ResourceApplyGradientDescent", [alpha, delta], "ApplyGradientDescent", False)
 
     def load(self, value, session=None):
         from tinyflow.session import _session_for  # noqa: PLC0415

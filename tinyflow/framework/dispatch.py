@@ -62,9 +62,7 @@ def apply_op(op_type: str, inputs: list, attrs: dict = _NO_ATTRS, name: str | No
         result = tuple(EagerTensor(o) for o in out)
     if context.tape_stack:
         outputs = (result,) if opdef.num_outputs == 1 else result
-        op = _EagerOp(opdef.name, inputs, outputs, attrs)
-        for tape in context.tape_stack:
-            tape._record(op, inputs, outputs)
+        _record(_EagerOp(opdef.name, inputs, outputs, attrs), inputs, outputs)
     return result
 
 
@@ -82,10 +80,7 @@ def apply_binary(op_type: str, x, y, name: str | None, default_name: str):
                 raise _eager_error(opdef, [x, y], _NO_ATTRS, e) from e
             result = EagerTensor(out, dt if out.dtype is xv.dtype else None)
             if context.tape_stack:
-                inputs, outputs = [x, y], (result,)
-                op = _EagerOp(op_type, inputs, outputs, _NO_ATTRS)
-                for tape in context.tape_stack:
-                    tape._record(op, inputs, outputs)
+                _record(_EagerOp(op_type, [x, y], (result,), _NO_ATTRS), [x, y], (result,))
             return result
     return apply_op(op_type, [x, y], name=name or default_name)
 
@@ -201,10 +196,8 @@ def _to_array(value, dtype: dtypes.DType | None) -> np.ndarray:
     if value is None or isinstance(value, str | bytes):
         raise TypeError(f"Attempt to convert a value ({value!r}) with an unsupported type ({type(value)}) "
                         "to a Tensor.")
-    if isinstance(value, np.ndarray | np.generic):
-        if dtype is None:
-            return np.asarray(value)
-        return np.asarray(value, dtype=dtype.as_numpy_dtype)
+    if isinstance(value, np.ndarray | np.generic):  # a copy: the caller may change its array later
+        return np.array(value, dtype=None if dtype is None else dtype.as_numpy_dtype)
     array = np.asarray(value)
     if array.dtype == object:
         raise TypeError(f"Attempt to convert a value ({value!r}) with an unsupported type "
@@ -277,11 +270,10 @@ def _eager_error(opdef: OpDef, inputs: list, attrs: dict, exc: Exception) -> Exc
     if isinstance(exc, errors.OpError):
         return exc
     shapes = ", ".join(t.shape._tf_str() for t in inputs)
-    specs = [_Spec(t) for t in inputs]
     try:
-        opdef.shape(*specs, **attrs)
+        opdef.shape(*inputs, **attrs)  # eager tensors have the .shape and .dtype a shape rule reads
     except ShapeError as e:
-        if getattr(e, "eager_message", None):  # TF's eager kernels word some errors differently
+        if e.eager_message:  # TF's eager kernels word some errors differently
             return errors.InvalidArgumentError(None, None, f"{e.eager_message} [Op:{opdef.name}]")
         return errors.InvalidArgumentError(None, None, f"{e} with input shapes: {shapes} [Op:{opdef.name}]")
     except Exception:  # noqa: BLE001  (fall through to the kernel's own message)
@@ -289,15 +281,6 @@ def _eager_error(opdef: OpDef, inputs: list, attrs: dict, exc: Exception) -> Exc
     return errors.InvalidArgumentError(
         None, None, f"{type(exc).__name__}: {exc} — while computing {opdef.name} with input shapes: {shapes} "
         f"[Op:{opdef.name}]")
-
-
-class _Spec:
-    """An eager tensor seen by a shape rule: just shape and dtype."""
-
-    __slots__ = ("shape", "dtype", "_value")
-
-    def __init__(self, t: EagerTensor):
-        self.shape, self.dtype, self._value = t.shape, t.dtype, t._value
 
 
 class EagerContext:

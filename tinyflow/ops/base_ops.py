@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tinyflow.framework import context, dtypes
 from tinyflow.framework.dispatch import _to_array, apply_op, convert_to_tensor
-from tinyflow.framework.registry import not_differentiable, register_gradient, register_op
+from tinyflow.framework.registry import ShapeError, not_differentiable, register_gradient, register_op
 from tinyflow.framework.tensor import EagerTensor
 from tinyflow.framework.tensor_shape import TensorShape
 
@@ -115,9 +115,8 @@ def _read_grad(op, grad):
 
 def _assign_shape(h, value):
     if not h.shape.is_compatible_with(value.shape):
-        from tinyflow.framework.registry import ShapeError  # noqa: PLC0415
-
-        raise ShapeError(f"Shapes must be equal: variable has shape {h.shape}, value has shape {value.shape}")
+        raise ShapeError(f"Cannot assign to a variable of shape {h.shape} a value of shape {value.shape}: "
+                         "the shapes must match")
     return (h.shape, h.dtype)
 
 
