@@ -78,8 +78,7 @@ class GradientTape:
             if dt is not None and not dt.is_floating:
                 continue  # TF warns and ignores: gradients only flow through floating tensors
             if hasattr(t, "_tape_handle"):  # a variable
-                if all(v is not t for v in self._variables):
-                    self._variables.append(t)
+                self._note_variable(t)
                 t = t._tape_handle()
             self._watched[id(t)] = t
 
@@ -106,8 +105,11 @@ class GradientTape:
         """Called when a variable is read while this tape records."""
         if self._watch_accessed_variables and var.trainable:
             self._watched[id(handle)] = handle
-            if all(v is not var for v in self._variables):
-                self._variables.append(var)
+            self._note_variable(var)
+
+    def _note_variable(self, var) -> None:
+        if all(v is not var for v in self._variables):
+            self._variables.append(var)
 
     # -- differentiation -----------------------------------------------------------------------
     def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
@@ -150,7 +152,7 @@ class GradientTape:
     def jacobian(self, target, sources, unconnected_gradients="none", parallel_iterations=None,
                  experimental_use_pfor=True):
         """Full Jacobian: result shape is ``target.shape + source.shape`` for each source."""
-        from tinyflow.ops import array_ops, math_ops  # noqa: PLC0415
+        from tinyflow.ops import array_ops  # noqa: PLC0415
 
         target = _as_target(target)
         n = int(target.shape.num_elements())
@@ -173,7 +175,6 @@ class GradientTape:
                 out.append(None)
                 continue
             out.append(array_ops.reshape(array_ops.stack(col), target.shape.as_list() + s.shape.as_list()))
-        del math_ops
         return _pack_like(sources, out)
 
 

@@ -20,8 +20,6 @@ from __future__ import annotations
 import functools
 import operator
 
-import numpy as np
-
 from tinyflow import backend
 from tinyflow.framework import errors
 from tinyflow.framework.registry import OPS
@@ -31,7 +29,7 @@ class Plan:
     """A compiled (fetches, feeds) pair: ``run(feed_values) -> fetch values``."""
 
     def __init__(self, graph, fetches: list, targets: list, feeds: list, ctx):
-        self.xp = xp = backend.xp
+        xp = backend.xp
         fed = {id(t) for t in feeds}
         ops = _needed_ops(fetches, targets, fed)
         slot: dict[int, int] = {}
@@ -61,7 +59,7 @@ class Plan:
                 constants[slot_of(op.outputs[0])] = op.attrs["var"]
                 continue
             fn = _bind(opdef, op.attrs, ctx, xp)
-            ins = tuple(slot[id(t)] if id(t) in slot else slot_of(t) for t in op.inputs)
+            ins = tuple(slot_of(t) for t in op.inputs)
             if opdef.num_outputs == 1:
                 steps.append([fn, ins, slot_of(op.outputs[0]), ()])
                 producers.append(op)
@@ -87,11 +85,10 @@ class Plan:
             slots[i] = v
         fn = None
         try:
-            with np.errstate(all="ignore"):  # like TF: overflow gives inf, 0/0 gives nan, silently
-                for fn, get, out, free in self._steps:
-                    slots[out] = fn(*get(slots))
-                    for i in free:
-                        slots[i] = None
+            for fn, get, out, free in self._steps:
+                slots[out] = fn(*get(slots))
+                for i in free:
+                    slots[i] = None
         except Exception as e:  # the loop variables still name the failing step
             raise self._explain(fn, out, e) from e
         return [slots[i] for i in self._fetch_slots]
