@@ -29,7 +29,7 @@ class Plan:
     """A compiled (fetches, feeds) pair: ``run(feed_values) -> fetch values``."""
 
     def __init__(self, graph, fetches: list, targets: list, feeds: list, ctx):
-        xp = backend.xp
+        self.xp = xp = backend.xp  # the control-flow ops run their sub-plans with the same module
         fed = {id(t) for t in feeds}
         ops = _needed_ops(fetches, targets, fed)
         slot: dict[int, int] = {}
