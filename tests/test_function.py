@@ -207,3 +207,19 @@ def test_placeholders_are_named_after_parameters_and_specs_reuse_traces():
 def test_python_numbers_returned_from_a_function_become_tensors():
     out = tf.function(lambda x: x * x + 1.0)(1.0)
     assert isinstance(out, tf.Tensor) and out.numpy() == 2.0
+
+
+def test_namedtuple_arguments_are_flattened_like_tf():
+    import collections
+
+    Pair = collections.namedtuple("Pair", "a b")
+
+    @tf.function
+    def f(p, scale):
+        return Pair(a=p.a * scale, b=p.b + 1.0)
+
+    out = f(Pair(tf.constant(2.0), tf.constant(3.0)), 10.0)
+    assert isinstance(out, Pair) and (float(out.a), float(out.b)) == (20.0, 4.0)
+    cf = f.get_concrete_function(Pair(tf.TensorSpec([], tf.float32), tf.TensorSpec([], tf.float32)), 10.0)
+    assert [t.name for t in cf.inputs] == ["p_0:0", "p_1:0"]
+    assert f.experimental_get_tracing_count() == 1

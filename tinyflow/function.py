@@ -89,12 +89,12 @@ class FuncGraph(Graph):
 class ConcreteFunction:
     """One trace of a ``Function``: a graph plus its compiled plan."""
 
-    def __init__(self, graph: FuncGraph, inputs: list, structured_outputs, output_leaves: list, arg_template):
+    def __init__(self, graph: FuncGraph, inputs: list, structured_outputs):
         self.graph = graph
         self.inputs = inputs
-        self.structured_outputs = structured_outputs
-        self.outputs = [t for t in output_leaves if isinstance(t, SymbolicTensor)]
-        self._arg_template = arg_template
+        self.structured_outputs = structured_outputs  # symbolic tensors and Python values, as returned
+        self._output_leaves = nest.flatten(structured_outputs)
+        self.outputs = [t for t in self._output_leaves if isinstance(t, SymbolicTensor)]
         effects = [op for op in graph.get_operations() if OPS[op.type].side_effects]
         feeds = inputs + [ph for _, ph in graph.captures]
         self._plan = Plan(graph, self.outputs, effects, feeds, ctx=EAGER_CONTEXT)
@@ -104,13 +104,13 @@ class ConcreteFunction:
         return [c for c, _ in self.graph.captures]
 
     def __call__(self, *args, **kwargs):
-        leaves: list = []
-        _flatten_args((args, kwargs), leaves)
         xp = backend.xp
-        values = [_array_of(x, xp) for x in leaves if _is_tensor_arg(x)]
+        values = [_array_of(x, xp) for x in nest.flatten((args, kwargs)) if _is_tensor_arg(x)]
         values += [c._value for c, _ in self.graph.captures]
         results = iter(self._plan.run(values))
-        return _pack_outputs(self.structured_outputs, results)
+        flat = [EagerTensor(next(results)) if isinstance(leaf, SymbolicTensor) else leaf
+                for leaf in self._output_leaves]
+        return nest.pack_sequence_as(self.structured_outputs, flat)
 
 
 class Function:
@@ -201,8 +201,7 @@ class Function:
 
     def _trace(self, args: tuple, kwargs: dict) -> ConcreteFunction:
         graph = FuncGraph(self.__name__)
-        leaves: list = []
-        template = _flatten_args((args, kwargs), leaves)
+        leaves = nest.flatten((args, kwargs))
         first_trace = self._tracing_count == 0
         self._tracing_count += 1
         with graph.as_default():
@@ -219,16 +218,15 @@ class Function:
                     symbolic.append(ph)
                 else:
                     symbolic.append(x)
-            sym_args, sym_kwargs = _unflatten_args(template, iter(symbolic))
+            sym_args, sym_kwargs = nest.pack_sequence_as((args, kwargs), symbolic)
             result = self._converted()(*sym_args, **sym_kwargs)
-            out_leaves: list = []
-            structured = _flatten_outputs(result, out_leaves, graph)
+            structured = nest.map_structure(lambda x: _output_leaf(x, graph), result)
         if graph.created_variables and not first_trace:
             raise ValueError(
                 f"tf.function '{self.__name__}' only supports singleton tf.Variables created on the first "
                 "call. Make sure the tf.Variable is only created once or created outside tf.function."
             )
-        return ConcreteFunction(graph, inputs, structured, out_leaves, template)
+        return ConcreteFunction(graph, inputs, structured)
 
     def _leaf_names(self, args: tuple, kwargs: dict) -> list[str]:
         """Placeholder names as TF gives them: the parameter's name (``x``), ``x_1``... inside structures."""
@@ -310,55 +308,16 @@ def _signature_key(x):
         return ("O", id(x))  # unhashable objects (models, variables) are keyed by identity
 
 
-def _flatten_args(x, leaves: list):
-    if isinstance(x, list | tuple) and not hasattr(x, "_fields"):
-        return (type(x), [_flatten_args(v, leaves) for v in x])
-    if isinstance(x, dict):
-        return (dict, [(k, _flatten_args(x[k], leaves)) for k in sorted(x)])
-    leaves.append(x)
-    return None
-
-
-def _unflatten_args(template, it):
-    if template is None:
-        return next(it)
-    kind, items = template
-    if kind is dict:
-        return {k: _unflatten_args(t, it) for k, t in items}
-    return kind(_unflatten_args(t, it) for t in items)
-
-
-def _flatten_outputs(x, leaves: list, graph):
-    """Template of the outputs; tensor leaves are appended to ``leaves``."""
-    if isinstance(x, list | tuple):
-        items = [_flatten_outputs(v, leaves, graph) for v in x]
-        return ("nt", type(x), items) if hasattr(x, "_fields") else (type(x), items)
-    if isinstance(x, dict):
-        return (dict, type(x), [(k, _flatten_outputs(v, leaves, graph)) for k, v in x.items()])
+def _output_leaf(x, graph):
+    """A returned leaf as the trace keeps it: a tensor of ``graph``, or a Python value returned as is."""
     if hasattr(x, "_graph_handle"):  # a Variable: return its value
         x = x.value()
-    if isinstance(x, bool | int | float | np.generic) and not isinstance(x, np.ndarray):
+    if isinstance(x, bool | int | float | np.generic):
         x = convert_to_tensor(x)  # TF returns Python numbers from a function as tensors
     if isinstance(x, EagerTensor):
         x = apply_op("Identity", [graph._capture(x)])
-    if isinstance(x, SymbolicTensor):
-        if x.graph is not graph:
-            raise ValueError(
-                f"The tensor {x.name} cannot be accessed here: it is defined in another function or code "
-                "block. Use return values, explicit Python locals or TensorFlow collections to access it.")
-        leaves.append(x)
-        return ("t",)
-    return ("py", x)
-
-
-def _pack_outputs(template, results):
-    tag = template[0]
-    if tag == "t":
-        return EagerTensor(next(results))
-    if tag == "py":
-        return template[1]
-    if tag == "nt":
-        return template[1](*[_pack_outputs(t, results) for t in template[2]])
-    if tag is dict:
-        return template[1]((k, _pack_outputs(t, results)) for k, t in template[2])
-    return tag(_pack_outputs(t, results) for t in template[1])
+    if isinstance(x, SymbolicTensor) and x.graph is not graph:
+        raise ValueError(
+            f"The tensor {x.name} cannot be accessed here: it is defined in another function or code "
+            "block. Use return values, explicit Python locals or TensorFlow collections to access it.")
+    return x

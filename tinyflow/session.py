@@ -20,7 +20,7 @@ import contextlib
 
 import numpy as np
 
-from tinyflow import backend
+from tinyflow import backend, nest
 from tinyflow.framework import context, errors
 from tinyflow.framework.graph import Graph, Operation
 from tinyflow.framework.plan import Plan
@@ -51,8 +51,7 @@ class Session:
         """Compute ``fetches`` (a tensor, op, name, or nested list/tuple/dict/namedtuple of them)."""
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
-        leaves: list = []
-        template = self._flatten(fetches, leaves)
+        leaves = [self._resolve(f) for f in nest.flatten(fetches)]
         feeds, values = self._feeds(feed_dict)
         key = (tuple(map(id, leaves)), tuple(map(id, feeds)))
         plan = self._plans.get(key)
@@ -62,17 +61,7 @@ class Session:
             plan = self._plans[key] = Plan(self._graph, tensors, targets, feeds, ctx=self)
         results = iter(plan.run(values))
         flat = [None if isinstance(x, Operation) else _to_host(next(results)) for x in leaves]
-        return _unflatten(template, iter(flat))
-
-    def _flatten(self, fetch, leaves: list):
-        """Record the fetch leaves in ``leaves``; return a template to rebuild the structure."""
-        if isinstance(fetch, list | tuple):
-            items = [self._flatten(f, leaves) for f in fetch]
-            return ("namedtuple", type(fetch), items) if hasattr(fetch, "_fields") else (type(fetch), items)
-        if isinstance(fetch, dict):
-            return (dict, type(fetch), [(k, self._flatten(v, leaves)) for k, v in fetch.items()])
-        leaves.append(self._resolve(fetch))
-        return None
+        return nest.pack_sequence_as(fetches, flat)
 
     def _resolve(self, fetch):
         if isinstance(fetch, str):
@@ -206,13 +195,3 @@ def _to_host(value):
     """A numpy copy (a numpy scalar for rank 0), so callers can never alias graph buffers."""
     v = np.array(backend.to_numpy(value))
     return v[()] if v.ndim == 0 else v
-
-
-def _unflatten(template, flat):
-    if template is None:
-        return next(flat)
-    if template[0] == "namedtuple":
-        return template[1](*[_unflatten(t, flat) for t in template[2]])
-    if template[0] is dict:
-        return template[1]((k, _unflatten(t, flat)) for k, t in template[2])
-    return template[0](_unflatten(t, flat) for t in template[1])
