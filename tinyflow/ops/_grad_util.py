@@ -18,20 +18,16 @@ from tinyflow.framework.tensor import EagerTensor
 
 def unbroadcast(grad, x):
     """Sum ``grad`` over the axes that broadcasting added or stretched, giving ``x``'s shape."""
-    if type(grad) is EagerTensor and type(x) is EagerTensor:  # eager: plain tuple arithmetic on shapes
+    if type(grad) is EagerTensor and type(x) is EagerTensor:  # eager: the arrays' shape tuples
         gshape, xshape = grad._value.shape, x._value.shape
-        if gshape == xshape:
-            return grad  # no broadcasting happened
-        lead = len(gshape) - len(xshape)
-        stretched = [lead + i for i, d in enumerate(xshape) if d == 1 and gshape[lead + i] != 1]
-        if stretched:
-            grad = apply_op("Sum", [grad], {"axis": tuple(stretched), "keepdims": True})
-        return apply_op("Sum", [grad], {"axis": tuple(range(lead)), "keepdims": False}) if lead else grad
-    gs, xs = grad.shape, x.shape
-    if gs.rank is None or not xs.is_fully_defined():
-        return apply_op("SumToShapeOf", [grad, x])  # shapes known only at run time
-    lead = gs.rank - xs.rank
-    stretched = [lead + i for i, d in enumerate(xs) if d == 1 and gs[lead + i] != 1]
+    else:
+        if grad.shape.rank is None or not x.shape.is_fully_defined():
+            return apply_op("SumToShapeOf", [grad, x])  # shapes known only at run time
+        gshape, xshape = tuple(grad.shape), tuple(x.shape)
+    if gshape == xshape:
+        return grad  # no broadcasting happened
+    lead = len(gshape) - len(xshape)
+    stretched = [lead + i for i, d in enumerate(xshape) if d == 1 and gshape[lead + i] != 1]
     if stretched:  # dims where x had size 1: sum them, keeping the axis
         grad = apply_op("Sum", [grad], {"axis": tuple(stretched), "keepdims": True})
     if lead:  # axes broadcasting added in front: sum them away
